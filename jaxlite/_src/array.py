@@ -1,0 +1,194 @@
+"""``jax.Array``: an immutable wrapper of a NumPy buffer living on the CPU device."""
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+from jaxlite._src import dtypes
+from jaxlite._src import errors
+
+
+class Array(abc.ABC):
+  """The public array type. ``isinstance(x, Array)`` holds for concrete arrays and tracers."""
+  __slots__ = ()
+
+
+class ArrayImpl(Array):
+  """A concrete array. The buffer is never written after construction."""
+  __slots__ = ("_value", "weak_type", "__weakref__")
+  __array_priority__ = 100
+
+  def __init__(self, value, weak_type: bool = False):
+    if type(value) is not np.ndarray:
+      value = np.asarray(value)
+    self._value = value
+    self.weak_type = weak_type
+
+  # -- attributes ---------------------------------------------------------
+  @property
+  def aval(self):
+    return ShapedArray(self._value.shape, self._value.dtype, self.weak_type)
+
+  @property
+  def shape(self):
+    return self._value.shape
+
+  @property
+  def dtype(self):
+    return self._value.dtype
+
+  @property
+  def ndim(self):
+    return self._value.ndim
+
+  @property
+  def size(self):
+    return self._value.size
+
+  @property
+  def itemsize(self):
+    return self._value.itemsize
+
+  @property
+  def nbytes(self):
+    return self._value.nbytes
+
+  # -- devices --------------------------------------------------------------
+  @property
+  def device(self):
+    from jaxlite._src.devices import cpu_device
+    return cpu_device()
+
+  def devices(self):
+    return {self.device}
+
+  @property
+  def sharding(self):
+    from jaxlite._src.devices import SingleDeviceSharding
+    return SingleDeviceSharding(self.device)
+
+  @property
+  def committed(self):
+    return False
+
+  def is_fully_replicated(self):
+    return True
+
+  @property
+  def is_fully_addressable(self):
+    return True
+
+  def block_until_ready(self):
+    return self
+
+  def copy_to_host_async(self):
+    pass
+
+  def is_deleted(self):
+    return False
+
+  def delete(self):
+    pass
+
+  # -- conversion ------------------------------------------------------------
+  def __array__(self, dtype=None, copy=None):
+    v = self._value
+    if dtype is not None and np.dtype(dtype) != v.dtype:
+      return v.astype(dtype)
+    if copy:
+      return v.copy()
+    view = v.view()
+    view.flags.writeable = False
+    return view
+
+  def __bool__(self):
+    if self._value.size != 1:
+      raise ValueError(f"The truth value of an array with more than one element is ambiguous. "
+                       f"Use a.any() or a.all() (array shape {self.shape}).")
+    return bool(self._value)
+
+  def _scalar(self, kind):
+    if self._value.size != 1:
+      raise TypeError(f"Only scalar arrays can be converted to Python {kind}s; "
+                      f"got an array of shape {self.shape}.")
+    return self._value.reshape(())
+
+  def __int__(self):
+    return int(self._scalar("int"))
+
+  def __float__(self):
+    return float(self._scalar("float"))
+
+  def __complex__(self):
+    return complex(self._scalar("complex"))
+
+  def __index__(self):
+    if self.ndim != 0 or not dtypes.is_integer(self.dtype):
+      raise TypeError("only integer scalar arrays can be converted to a scalar index")
+    return int(self._value)
+
+  def item(self, *args):
+    return self._value.item(*args)
+
+  def tolist(self):
+    return self._value.tolist()
+
+  def __len__(self):
+    if self._value.ndim == 0:
+      raise TypeError("len() of unsized object")
+    return self._value.shape[0]
+
+  def __iter__(self):
+    if self._value.ndim == 0:
+      raise TypeError("iteration over a 0-d array")
+    return (ArrayImpl(row, self.weak_type) for row in self._value)
+
+  def __setitem__(self, idx, value):
+    raise TypeError(errors.immutable_message("ArrayImpl"))
+
+  def __hash__(self):
+    raise TypeError("unhashable type: 'jaxlite.Array'")
+
+  def __reduce__(self):
+    return (_reconstruct, (np.asarray(self._value), self.weak_type))
+
+  def __copy__(self):
+    return self
+
+  def __deepcopy__(self, memo):
+    return ArrayImpl(self._value.copy(), self.weak_type)
+
+  def __dlpack__(self, *args, **kwargs):
+    return np.asarray(self._value).__dlpack__(*args, **kwargs)
+
+  def __dlpack_device__(self):
+    return self._value.__dlpack_device__()
+
+  # -- printing -------------------------------------------------------------
+  def __repr__(self):
+    return array_repr(self._value, self.weak_type)
+
+  def __str__(self):
+    return str(self._value)
+
+  def __format__(self, spec):
+    if self._value.ndim == 0:
+      return format(self._value.item(), spec)
+    return format(str(self), spec)
+
+
+def _reconstruct(value, weak_type):
+  return ArrayImpl(value, weak_type)
+
+
+def array_repr(value: np.ndarray, weak_type: bool = False) -> str:
+  name = value.dtype.name
+  suffix = f"dtype={name}" + (", weak_type=True" if weak_type else "")
+  if value.size == 0 and value.shape != (0,) or value.size == 0:
+    return f"Array([], shape={value.shape}, {suffix})"
+  body = np.array2string(value, separator=", ", prefix="Array(")
+  return f"Array({body}, {suffix})"
+
+
+from jaxlite._src.core import ShapedArray  # noqa: E402

@@ -1,0 +1,103 @@
+"""Jaxpr-to-jaxpr passes run before code generation. Each is semantics-preserving."""
+from __future__ import annotations
+
+from jaxlite._src.jaxpr import DropVar, Jaxpr, JaxprEqn, Literal, Var
+
+
+def _subst(a, env):
+  return env.get(a, a) if type(a) is not Literal else a
+
+
+def inline_calls(jaxpr: Jaxpr, call_primitives) -> tuple[Jaxpr, list]:
+  """Splice the bodies of nested call equations (jit) into ``jaxpr``.
+
+  Returns the new jaxpr and the extra consts (of inlined closed jaxprs) that became new
+  constvars."""
+  new_constvars, new_consts = [], []
+  eqns = []
+  env: dict = {}
+
+  def inline(jx: Jaxpr, consts, outer_env, eqns_out):
+    for eqn in jx.eqns:
+      invars = [_subst(a, outer_env) for a in eqn.invars]
+      if eqn.primitive in call_primitives:
+        inner = eqn.params["jaxpr"]
+        inner_env = {}
+        for v, c in zip(inner.jaxpr.constvars, inner.consts):
+          cv = Var(v.aval)
+          new_constvars.append(cv)
+          new_consts.append(c)
+          inner_env[v] = cv
+        for v, a in zip(inner.jaxpr.invars, invars):
+          inner_env[v] = a
+        inline(inner.jaxpr, inner.consts, inner_env, eqns_out)
+        for v, res in zip(eqn.outvars, inner.jaxpr.outvars):
+          outer_env[v] = _subst(res, inner_env)
+      else:
+        eqns_out.append(eqn.replace(invars=invars))
+    return eqns_out
+
+  inline(jaxpr, [], env, eqns)
+  outvars = [_subst(v, env) for v in jaxpr.outvars]
+  return (jaxpr.replace(constvars=jaxpr.constvars + new_constvars, eqns=eqns, outvars=outvars),
+          new_consts)
+
+
+def dce(jaxpr: Jaxpr, effectful=lambda eqn: False) -> Jaxpr:
+  """Drop equations whose outputs nobody reads (keeping effectful ones)."""
+  live = {v for v in jaxpr.outvars if type(v) is Var}
+  kept = []
+  for eqn in reversed(jaxpr.eqns):
+    if effectful(eqn) or any(v in live for v in eqn.outvars):
+      kept.append(eqn)
+      live.update(a for a in eqn.invars if type(a) is Var)
+  kept.reverse()
+  return jaxpr.replace(eqns=kept)
+
+
+def _literal_key(a):
+  if type(a) is Literal:
+    try:
+      return ("lit", a.aval, a.val.item() if hasattr(a.val, "item") else a.val)
+    except (TypeError, ValueError):
+      return ("obj", id(a))
+  return a
+
+
+def _params_key(params):
+  try:
+    key = tuple(sorted(params.items()))
+    hash(key)
+    return key
+  except TypeError:
+    return None
+
+
+def cse(jaxpr: Jaxpr, effectful=lambda eqn: False) -> Jaxpr:
+  """Reuse the result of an equation already computed with the same operands and params."""
+  seen: dict = {}
+  env: dict = {}
+  eqns = []
+  for eqn in jaxpr.eqns:
+    invars = [_subst(a, env) for a in eqn.invars]
+    eqn = eqn.replace(invars=invars)
+    pkey = None if effectful(eqn) else _params_key(eqn.params)
+    if pkey is not None:
+      key = (eqn.primitive, tuple(_literal_key(a) for a in invars), pkey)
+      prev = seen.get(key)
+      if prev is not None:
+        for old, new in zip(eqn.outvars, prev.outvars):
+          env[old] = new
+        continue
+      seen[key] = eqn
+    eqns.append(eqn)
+  outvars = [_subst(v, env) for v in jaxpr.outvars]
+  return jaxpr.replace(eqns=eqns, outvars=outvars)
+
+
+def prune_constvars(jaxpr: Jaxpr, consts):
+  used = {a for eqn in jaxpr.eqns for a in eqn.invars if type(a) is Var}
+  used.update(v for v in jaxpr.outvars if type(v) is Var)
+  keep = [i for i, v in enumerate(jaxpr.constvars) if v in used]
+  return (jaxpr.replace(constvars=[jaxpr.constvars[i] for i in keep]),
+          [consts[i] for i in keep])

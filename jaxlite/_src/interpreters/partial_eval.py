@@ -1,0 +1,164 @@
+"""Staging: a trace that records primitives into a jaxpr instead of running them.
+
+Used by ``jit`` and ``make_jaxpr`` (everything staged) and by ``linearize`` (only the
+tangent computation staged, so it can be transposed)."""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxlite._src import core
+from jaxlite._src import dtypes
+from jaxlite._src import errors
+from jaxlite._src.array import ArrayImpl
+from jaxlite._src.core import ShapedArray, Trace, Tracer
+from jaxlite._src.jaxpr import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var
+
+
+class DynamicJaxprTracer(Tracer):
+  __slots__ = ("_aval", "var")
+
+  def __init__(self, trace, aval, var):
+    self._trace = trace
+    self._aval = aval
+    self.var = var
+
+  @property
+  def aval(self):
+    return self._aval
+
+
+class DynamicJaxprTrace(Trace):
+  """Records every primitive applied to its tracers as an equation."""
+
+  def __init__(self, debug_info: str | None = None):
+    self.eqns: list[JaxprEqn] = []
+    self.invars: list[Var] = []
+    self._const_vars: dict[int, Var] = {}
+    self._consts: list = []
+    self._const_keepalive: list = []
+    self.debug_info = debug_info
+
+  def new_arg(self, aval: ShapedArray) -> DynamicJaxprTracer:
+    v = Var(aval)
+    self.invars.append(v)
+    return DynamicJaxprTracer(self, aval, v)
+
+  def to_atom(self, x):
+    """The jaxpr operand standing for ``x``: its var, a literal or a constvar."""
+    if isinstance(x, DynamicJaxprTracer) and x._trace is self:
+      return x.var
+    if isinstance(x, Tracer):
+      if x._trace._invalid:
+        raise errors.UnexpectedTracerError(errors.escaped_tracer_message(x))
+      return self._constvar(x, x.aval)
+    t = type(x)
+    if t in (int, float, complex, bool):
+      aval = core.get_aval(x)
+      return Literal(np.asarray(x, aval.dtype)[()], aval)
+    if t is ArrayImpl:
+      if x._value.ndim == 0:
+        return Literal(x._value[()], x.aval)
+      return self._constvar(x, x.aval)
+    if isinstance(x, (np.ndarray, np.generic)):
+      aval = core.get_aval(x)
+      if x.ndim == 0:
+        return Literal(np.asarray(x, aval.dtype)[()], aval)
+      return self._constvar(ArrayImpl(np.asarray(x, aval.dtype)), aval)
+    raise TypeError(f"Value {x!r} of type {t.__name__} is not a valid JAX type.")
+
+  def _constvar(self, x, aval):
+    v = self._const_vars.get(id(x))
+    if v is None:
+      v = self._const_vars[id(x)] = Var(aval)
+      self._consts.append((v, x))
+      self._const_keepalive.append(x)  # ids stay unique only while the object lives
+    return v
+
+  def process_primitive(self, primitive, args, params):
+    atoms = [self.to_atom(x) for x in args]
+    avals = [a.aval for a in atoms]
+    out = primitive.abstract_eval(*avals, **params)
+    if primitive.multiple_results:
+      tracers = [DynamicJaxprTracer(self, aval, Var(aval)) for aval in out]
+      self.eqns.append(JaxprEqn(atoms, [t.var for t in tracers], primitive, params))
+      return tracers
+    tracer = DynamicJaxprTracer(self, out, Var(out))
+    self.eqns.append(JaxprEqn(atoms, [tracer.var], primitive, params))
+    return tracer
+
+  def to_jaxpr(self, in_tracers, out_values):
+    """Close the recording: a jaxpr from ``in_tracers`` to ``out_values`` and its consts."""
+    invars = [t.var for t in in_tracers]
+    outvars = [self.to_atom(x) for x in out_values]
+    constvars = [v for v, _ in self._consts]
+    consts = [x for _, x in self._consts]
+    jaxpr = Jaxpr(constvars, invars, outvars, self.eqns)
+    return ClosedJaxpr(_prune_unused_consts(jaxpr, consts), consts)
+
+
+def _prune_unused_consts(jaxpr: Jaxpr, consts):
+  used = set()
+  for eqn in jaxpr.eqns:
+    used.update(a for a in eqn.invars if type(a) is Var)
+  used.update(a for a in jaxpr.outvars if type(a) is Var)
+  keep = [i for i, v in enumerate(jaxpr.constvars) if v in used]
+  if len(keep) == len(jaxpr.constvars):
+    return jaxpr
+  kept_vars = [jaxpr.constvars[i] for i in keep]
+  kept = [consts[i] for i in keep]
+  consts[:] = kept
+  return jaxpr.replace(constvars=kept_vars)
+
+
+def trace_to_jaxpr(fun, in_avals, debug_info=None):
+  """Trace ``fun`` (flat list in, flat list out) on abstract inputs: ClosedJaxpr."""
+  trace = DynamicJaxprTrace(debug_info)
+  in_tracers = [trace.new_arg(a) for a in in_avals]
+  try:
+    with core.set_current_trace(trace):
+      outs = fun(*in_tracers)
+    return trace.to_jaxpr(in_tracers, outs)
+  finally:
+    trace.invalidate()
+
+
+def convert_constvars_jaxpr(jaxpr: Jaxpr) -> Jaxpr:
+  """Turn constvars into leading invars (so consts can be passed as arguments)."""
+  return jaxpr.replace(constvars=[], invars=jaxpr.constvars + jaxpr.invars)
+
+
+def closed_jaxpr_has_tracer_consts(closed: ClosedJaxpr) -> bool:
+  return any(isinstance(c, Tracer) for c in closed.consts)
+
+
+def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns):
+  """Split ``closed`` into a known part and an unknown part.
+
+  Equations that read an unknown input (transitively) are unknown. Returns
+  ``(known, unknown, out_unknowns, num_res)``: ``known`` maps the known inputs to the known
+  outputs followed by ``num_res`` residuals; ``unknown`` maps the residuals followed by the
+  unknown inputs to the unknown outputs."""
+  jaxpr = closed.jaxpr
+  unknown_vars = {v for v, u in zip(jaxpr.invars, unknowns) if u}
+  known_eqns, unknown_eqns = [], []
+  for eqn in jaxpr.eqns:
+    if any(type(a) is Var and a in unknown_vars for a in eqn.invars):
+      unknown_eqns.append(eqn)
+      unknown_vars.update(eqn.outvars)
+    else:
+      known_eqns.append(eqn)
+  out_unknowns = [type(v) is Var and v in unknown_vars for v in jaxpr.outvars]
+  residuals, seen = [], set()
+  for eqn in unknown_eqns:
+    for a in eqn.invars:
+      if type(a) is Var and a not in unknown_vars and a not in seen:
+        seen.add(a)
+        residuals.append(a)
+  known_invars = [v for v, u in zip(jaxpr.invars, unknowns) if not u]
+  known_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if not u]
+  known = Jaxpr(jaxpr.constvars, known_invars, known_outs + residuals, known_eqns)
+  unknown_invars = [v for v, u in zip(jaxpr.invars, unknowns) if u]
+  unknown_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
+  unknown = Jaxpr([], residuals + unknown_invars, unknown_outs, unknown_eqns)
+  return (ClosedJaxpr(known, closed.consts), ClosedJaxpr(unknown, []), out_unknowns,
+          len(residuals))

@@ -1,0 +1,447 @@
+"""``jit``: trace once per signature, run the compiler pipeline, cache, call generated code.
+
+Under another transformation a jitted call is a ``jit`` primitive whose parameter is the
+traced jaxpr, so grad/vmap of a jitted function stay compiled: the rules below transform
+the inner jaxpr and bind ``jit`` again."""
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import weakref
+
+import numpy as np
+
+from jaxlite._src import core
+from jaxlite._src import dtypes
+from jaxlite._src import tree_util
+from jaxlite._src.api_util import fun_name, resolve_static_argnums
+from jaxlite._src.array import ArrayImpl
+from jaxlite._src.compiler import codegen, passes
+from jaxlite._src.config import config
+from jaxlite._src.core import Tracer
+from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.interpreters import partial_eval as pe
+from jaxlite._src.interpreters.ad import Zero
+from jaxlite._src.jaxpr import ClosedJaxpr, eval_jaxpr
+
+logger = logging.getLogger("jaxlite")
+
+
+# ---------------------------------------------------------------------------
+# Executables
+
+class Executable:
+  """Generated code for a closed jaxpr, callable on NumPy arrays."""
+
+  def __init__(self, closed: ClosedJaxpr, name: str):
+    jaxpr, consts = closed.jaxpr, list(closed.consts)
+    jaxpr, extra = passes.inline_calls(jaxpr, {jit_p})
+    consts += extra
+    jaxpr = passes.cse(jaxpr)
+    jaxpr = passes.dce(jaxpr)
+    jaxpr, consts = passes.prune_constvars(jaxpr, consts)
+    self.jaxpr = jaxpr
+    self.name = name
+    self.source, namespace = codegen.emit_jaxpr(jaxpr)
+    self.fn = codegen.compile_source(self.source, namespace, "fn")
+    self.consts = [np.asarray(c._value if type(c) is ArrayImpl else c) for c in consts]
+    self.out_weak = [v.aval.weak_type for v in closed.jaxpr.outvars]
+    self.out_dtypes = [v.aval.dtype for v in closed.jaxpr.outvars]
+
+  def call_numpy(self, args):
+    return self.fn(*self.consts, *args)
+
+  def __call__(self, args):
+    """Run on NumPy arguments; returns jaxlite Arrays."""
+    outs = self.fn(*self.consts, *args)
+    return [ArrayImpl(o, w) for o, w in zip(outs, self.out_weak)]
+
+
+def _executable_for(closed: ClosedJaxpr, name: str) -> Executable:
+  exe = _exe_cache.get(closed)
+  if exe is None:
+    exe = _exe_cache[closed] = Executable(closed, name)
+  return exe
+
+
+_exe_cache: "weakref.WeakKeyDictionary[ClosedJaxpr, Executable]" = weakref.WeakKeyDictionary()
+
+
+# ---------------------------------------------------------------------------
+# The jit primitive
+
+jit_p = core.Primitive("jit", multiple_results=True)
+
+
+def _jit_impl(*args, jaxpr, name, **_):
+  return _executable_for(jaxpr, name).call_numpy(args)
+
+
+jit_p.def_impl(_jit_impl)
+jit_p.def_abstract_eval(lambda *avals, jaxpr, name, **_: list(jaxpr.out_avals))
+jit_p.weak_type_rule = lambda flags, *, jaxpr, **_: [a.weak_type for a in jaxpr.out_avals]
+
+
+def _jit_jvp(primals, tangents, *, jaxpr, name, **params):
+  nonzeros = [type(t) is not Zero for t in tangents]
+  jvp_closed, out_nz = ad.jvp_jaxpr(jaxpr, nonzeros)
+  outs = jit_p.bind(*primals, *[t for t in tangents if type(t) is not Zero],
+                    jaxpr=jvp_closed, name=name)
+  n = len(jaxpr.out_avals)
+  nz_iter = iter(outs[n:])
+  tangent_out = [next(nz_iter) if nz else Zero(a.to_tangent_aval())
+                 for a, nz in zip(jaxpr.out_avals, out_nz)]
+  return outs[:n], tangent_out
+
+
+def _jit_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, name, **params):
+  # Split the JVP program: the primal half runs now, the tangent half is staged.
+  nonzeros = [type(t) is not Zero for t in tangents]
+  jvp_closed, out_nz = ad.jvp_jaxpr(jaxpr, nonzeros)
+  n_nz = sum(nonzeros)
+  known, unknown, out_unknowns, n_res = pe.partial_eval_jaxpr(
+      jvp_closed, [False] * len(primals) + [True] * n_nz)
+  known_outs = jit_p.bind_with_trace(parent, list(primals), dict(jaxpr=known, name=name))
+  n_known = len(known_outs) - n_res
+  residuals = known_outs[n_known:]
+  nz_tangents = [t for t in tangents if type(t) is not Zero]
+  unknown_outs = jit_p.bind_with_trace(tangent_trace, list(residuals) + nz_tangents,
+                                       dict(jaxpr=unknown, name=f"jvp({name})"))
+  it_known, it_unknown = iter(known_outs[:n_known]), iter(unknown_outs)
+  outs = [next(it_unknown) if u else next(it_known) for u in out_unknowns]
+  n = len(jaxpr.out_avals)
+  nz_iter = iter(outs[n:])
+  tangent_out = [next(nz_iter) if nz else Zero(a.to_tangent_aval())
+                 for a, nz in zip(jaxpr.out_avals, out_nz)]
+  return outs[:n], tangent_out
+
+
+def _jit_transpose(cts, *args, jaxpr, name, **params):
+  linear = [ad.is_undefined_primal(a) for a in args]
+  known_args = [a for a, lin in zip(args, linear) if not lin]
+  cts = [ad.instantiate_zeros(c) for c in cts]
+  n_known = len(known_args)
+
+  def transposed(*known_and_cts):
+    it = iter(known_and_cts[:n_known])
+    full = [a if lin else next(it) for a, lin in zip(args, linear)]
+    cts_in = ad.backward_pass(jaxpr.jaxpr, jaxpr.consts, full, known_and_cts[n_known:])
+    return [ad.instantiate_zeros(c) for c, lin in zip(cts_in, linear) if lin]
+
+  in_avals = [core.get_aval(a) for a in known_args] + [core.get_aval(c) for c in cts]
+  t_closed = pe.trace_to_jaxpr(transposed, in_avals, "transpose")
+  outs = jit_p.bind(*known_args, *cts, jaxpr=t_closed, name=f"transpose({name})")
+  it = iter(outs)
+  return [next(it) if lin else None for lin in linear]
+
+
+def _jit_batch(vals, dims, *, jaxpr, name, axis_size=None, axis_name=None, **params):
+  size = next(batching._shape(v)[d] for v, d in zip(vals, dims) if d is not None)
+  batched = batching.batch_jaxpr(jaxpr, size, dims, axis_name)
+  outs = jit_p.bind(*vals, jaxpr=batched, name=name)
+  return outs, [0] * len(outs)
+
+
+_jit_batch.wants_axis = True
+ad.primitive_jvps[jit_p] = _jit_jvp
+ad.primitive_linearizations[jit_p] = _jit_linearize
+ad.primitive_transposes[jit_p] = _jit_transpose
+batching.primitive_batchers[jit_p] = _jit_batch
+
+
+# ---------------------------------------------------------------------------
+# The user-facing wrapper
+
+def _leaf_signature(x):
+  t = type(x)
+  if t is ArrayImpl:
+    v = x._value
+    return (v.shape, v.dtype, x.weak_type)
+  if t in (int, float, complex, bool):
+    return (t, dtypes.python_scalar_dtype(x))
+  if isinstance(x, Tracer):
+    a = x.aval
+    return (a.shape, a.dtype, a.weak_type)
+  if isinstance(x, (np.ndarray, np.generic)):
+    return (x.shape, dtypes.canonicalize_dtype(x.dtype), False)
+  if hasattr(x, "__jax_array__"):
+    return _leaf_signature(x.__jax_array__())
+  raise TypeError(f"Argument {x!r} of type {type(x)} is not a valid JAX type.")
+
+
+def _leaf_value(x):
+  """The NumPy buffer passed to generated code for one argument leaf."""
+  t = type(x)
+  if t is ArrayImpl:
+    return x._value
+  if t in (int, float, complex, bool):
+    return np.asarray(x, dtypes.python_scalar_dtype(x))
+  if isinstance(x, np.ndarray):
+    # Copy: the caller may mutate their NumPy array, and outputs may alias inputs.
+    return np.array(x, dtype=dtypes.canonicalize_dtype(x.dtype))
+  if isinstance(x, np.generic):
+    return np.asarray(x, dtypes.canonicalize_dtype(x.dtype))
+  if hasattr(x, "__jax_array__"):
+    return _leaf_value(x.__jax_array__())
+  raise TypeError(f"Argument {x!r} of type {type(x)} is not a valid JAX type.")
+
+
+class _CacheEntry:
+  __slots__ = ("closed", "out_tree", "executable", "has_tracer_consts")
+
+  def __init__(self, closed, out_tree, executable, has_tracer_consts):
+    self.closed = closed
+    self.out_tree = out_tree
+    self.executable = executable
+    self.has_tracer_consts = has_tracer_consts
+
+
+_all_jitted: "weakref.WeakSet" = weakref.WeakSet()
+
+
+class JitWrapped:
+  """What ``jax.jit(f)`` returns: call it, ``lower`` it, ``trace`` it, ``eval_shape`` it."""
+
+  def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=None,
+               donate_argnames=None, keep_unused=False, inline=False, device=None,
+               backend=None, in_shardings=None, out_shardings=None, abstracted_axes=None,
+               compiler_options=None):
+    if not callable(fun):
+      raise TypeError(f"Expected a callable value, got {fun!r}")
+    self._fun = fun
+    self._static_argnums, self._static_argnames = resolve_static_argnums(
+        fun, static_argnums, static_argnames)
+    self._donate_argnums = donate_argnums
+    self._inline = inline
+    self._cache: dict = {}
+    self._last_key = None
+    self._name = fun_name(fun)
+    functools.update_wrapper(self, fun, updated=())
+    _all_jitted.add(self)
+
+  # -- argument handling ----------------------------------------------------
+  def _split_args(self, args, kwargs):
+    nargs = len(args)
+    statics = self._static_argnums
+    if statics:
+      static_pos = tuple(i % nargs for i in statics if -nargs <= i < nargs)
+      dyn_args = tuple(a for i, a in enumerate(args) if i not in static_pos)
+      static_vals = tuple(args[i] for i in static_pos)
+    else:
+      static_pos, dyn_args, static_vals = (), args, ()
+    if kwargs and self._static_argnames:
+      dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self._static_argnames}
+      static_kw = tuple(sorted((k, v) for k, v in kwargs.items() if k in self._static_argnames))
+    else:
+      dyn_kwargs, static_kw = kwargs, ()
+    return static_pos, dyn_args, dyn_kwargs, static_vals, static_kw
+
+  def _key(self, args, kwargs):
+    static_pos, dyn_args, dyn_kwargs, static_vals, static_kw = self._split_args(args, kwargs)
+    leaves, treedef = tree_util.tree_flatten((dyn_args, dyn_kwargs))
+    sig = tuple(_leaf_signature(x) for x in leaves)
+    statics = (static_pos, static_vals, static_kw)
+    try:
+      key = (treedef, sig, statics, config.trace_context())
+      hash(key)
+    except TypeError as e:
+      bad = next((v for v in static_vals + tuple(v for _, v in static_kw)
+                  if not _is_hashable(v)), None)
+      raise ValueError(
+          f"Non-hashable static arguments are not supported. An error occurred while trying "
+          f"to hash an object of type {type(bad)}, {bad!r}. The error was:\nTypeError: {e}"
+      ) from None
+    return key, leaves, treedef
+
+  def _trace(self, args, kwargs, leaves, treedef):
+    static_pos, _, _, _, _ = self._split_args(args, kwargs)
+    info = {}
+
+    def flat_fun(*flat):
+      dyn_args, dyn_kwargs = tree_util.tree_unflatten(treedef, list(flat))
+      it = iter(dyn_args)
+      full = [args[i] if i in static_pos else next(it) for i in range(len(args))]
+      kw = dict(kwargs)
+      kw.update(dyn_kwargs)
+      out = self._fun(*full, **kw)
+      out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
+      return out_leaves
+
+    in_avals = [core.get_aval(x) if not isinstance(x, Tracer) else x.aval for x in leaves]
+    closed = pe.trace_to_jaxpr(flat_fun, in_avals, debug_info=self._name)
+    return closed, info["out_tree"]
+
+  def _get_entry(self, args, kwargs):
+    key, leaves, treedef = self._key(args, kwargs)
+    entry = self._cache.get(key)
+    if entry is None:
+      if config.jax_explain_cache_misses:
+        _explain_miss(self, key)
+      t0 = time.perf_counter()
+      closed, out_tree = self._trace(args, kwargs, leaves, treedef)
+      has_tracer_consts = pe.closed_jaxpr_has_tracer_consts(closed)
+      exe = None if has_tracer_consts else Executable(closed, self._name)
+      entry = _CacheEntry(closed, out_tree, exe, has_tracer_consts)
+      if not has_tracer_consts:
+        self._cache[key] = entry
+      self._last_key = key
+      if config.jax_log_compiles:
+        avals = ", ".join(a.str_short(False) for a in closed.in_avals)
+        logger.warning("Compiling %s with global shapes and types [%s]. Took %.2f ms.",
+                       self._name, avals, (time.perf_counter() - t0) * 1e3)
+    return entry, leaves
+
+  # -- calling --------------------------------------------------------------
+  def __call__(self, *args, **kwargs):
+    if config.jax_disable_jit:
+      return self._fun(*args, **kwargs)
+    entry, leaves = self._get_entry(args, kwargs)
+    trace = core._state.trace
+    if trace is core.eval_trace and entry.executable is not None and not any(
+        isinstance(x, Tracer) for x in leaves):
+      outs = entry.executable([_leaf_value(x) for x in leaves])
+      return tree_util.tree_unflatten(entry.out_tree, outs)
+    closed = entry.closed
+    if entry.has_tracer_consts:
+      # Closed-over tracers become explicit arguments so outer traces see them.
+      consts = closed.consts
+      closed = ClosedJaxpr(pe.convert_constvars_jaxpr(closed.jaxpr), [])
+      outs = jit_p.bind(*consts, *leaves, jaxpr=closed, name=self._name)
+    else:
+      outs = jit_p.bind(*leaves, jaxpr=closed, name=self._name)
+    return tree_util.tree_unflatten(entry.out_tree, outs)
+
+  def __get__(self, obj, objtype=None):
+    if obj is None:
+      return self
+    return functools.partial(self, obj)
+
+  def __repr__(self):
+    return f"<jaxlite.jit({self._name})>"
+
+  # -- AOT stages -----------------------------------------------------------
+  def trace(self, *args, **kwargs):
+    entry, _ = self._get_entry(args, kwargs)
+    return Traced(self, entry)
+
+  def lower(self, *args, **kwargs):
+    return self.trace(*args, **kwargs).lower()
+
+  def eval_shape(self, *args, **kwargs):
+    from jaxlite._src.api import ShapeDtypeStruct
+    entry, _ = self._get_entry(args, kwargs)
+    shapes = [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+              for a in entry.closed.out_avals]
+    return tree_util.tree_unflatten(entry.out_tree, shapes)
+
+  def clear_cache(self):
+    self._cache.clear()
+
+  def _cache_size(self):
+    return len(self._cache)
+
+
+def _is_hashable(v):
+  try:
+    hash(v)
+    return True
+  except TypeError:
+    return False
+
+
+def _explain_miss(wrapped, key):
+  if not wrapped._cache:
+    logger.warning("TRACING CACHE MISS at %s: never seen function %s", wrapped._name,
+                   wrapped._name)
+    return
+  prev = wrapped._last_key or next(iter(wrapped._cache))
+  reasons = []
+  if prev[0] != key[0]:
+    reasons.append(f"different input pytree structure: {prev[0]} vs {key[0]}")
+  elif prev[1] != key[1]:
+    for i, (a, b) in enumerate(zip(prev[1], key[1])):
+      if a != b:
+        reasons.append(f"argument leaf {i} changed from {_sig_str(a)} to {_sig_str(b)}")
+  if prev[2] != key[2]:
+    reasons.append(f"static arguments changed from {prev[2][1] + prev[2][2]} to "
+                   f"{key[2][1] + key[2][2]}")
+  if prev[3] != key[3]:
+    reasons.append("configuration flags changed (e.g. jax_enable_x64)")
+  logger.warning("TRACING CACHE MISS at %s because:\n  %s", wrapped._name,
+                 "\n  ".join(reasons) or "unknown")
+
+
+def _sig_str(sig):
+  if isinstance(sig[0], type):
+    return f"a Python {sig[0].__name__} (weakly typed {sig[1].name})"
+  shape, dt, weak = sig
+  return f"{'~' if weak else ''}{dt.name}{list(shape)}"
+
+
+class Traced:
+  def __init__(self, wrapped, entry):
+    self._wrapped = wrapped
+    self._entry = entry
+
+  @property
+  def jaxpr(self):
+    return self._entry.closed
+
+  @property
+  def out_info(self):
+    return self._wrapped.eval_shape
+
+  def lower(self):
+    return Lowered(self._wrapped, self._entry)
+
+
+class Lowered:
+  def __init__(self, wrapped, entry):
+    self._wrapped = wrapped
+    self._entry = entry
+
+  def as_text(self, dialect=None, **kwargs):
+    exe = self._entry.executable or Executable(self._entry.closed, self._wrapped._name)
+    return exe.source
+
+  def compile(self, compiler_options=None):
+    return Compiled(self._wrapped, self._entry)
+
+  def cost_analysis(self):
+    return None
+
+
+class Compiled:
+  def __init__(self, wrapped, entry):
+    self._wrapped = wrapped
+    self._entry = entry
+
+  def __call__(self, *args, **kwargs):
+    return self._wrapped(*args, **kwargs)
+
+  def as_text(self):
+    return Lowered(self._wrapped, self._entry).as_text()
+
+  def cost_analysis(self):
+    return None
+
+
+def jit(fun=None, *, static_argnums=None, static_argnames=None, donate_argnums=None,
+        donate_argnames=None, keep_unused=False, device=None, backend=None, inline=False,
+        in_shardings=None, out_shardings=None, abstracted_axes=None, compiler_options=None):
+  """Compile ``fun``: trace it once per input signature into a jaxpr and generate code."""
+  kwargs = dict(static_argnums=static_argnums, static_argnames=static_argnames,
+                donate_argnums=donate_argnums, donate_argnames=donate_argnames,
+                keep_unused=keep_unused, device=device, backend=backend, inline=inline,
+                in_shardings=in_shardings, out_shardings=out_shardings,
+                abstracted_axes=abstracted_axes, compiler_options=compiler_options)
+  if fun is None:
+    return lambda f: JitWrapped(f, **kwargs)
+  return JitWrapped(fun, **kwargs)
+
+
+def clear_caches():
+  for w in list(_all_jitted):
+    w.clear_cache()
+  _exe_cache.clear()

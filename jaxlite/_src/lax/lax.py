@@ -1,0 +1,7 @@
+"""All lax functions in one namespace, for internal callers (``from ... import lax``)."""
+# ruff: noqa: F401, F403
+from jaxlite._src.lax.elementwise import *
+from jaxlite._src.lax.shapes import *
+from jaxlite._src.lax.reductions import *
+from jaxlite._src.lax.dot import *
+from jaxlite._src.lax.misc import *

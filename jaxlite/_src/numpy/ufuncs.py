@@ -1,0 +1,141 @@
+"""Elementwise jnp functions: promote like NumPy-with-JAX-rules, then call one lax op."""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxlite._src import core
+from jaxlite._src import dtypes
+from jaxlite._src.lax import lax
+from jaxlite._src.numpy import util
+
+
+def _one_arg(name, lax_name, inexact=False):
+  def fn(x, /):
+    util.check_arraylike(name, x)
+    (x,) = util.promote_dtypes_inexact(x) if inexact else util.promote_dtypes(x)
+    return getattr(lax, lax_name)(x)
+  fn.__name__ = fn.__qualname__ = name
+  fn.__doc__ = f"Elementwise ``{name}`` (``jnp.{name}``), computed by ``lax.{lax_name}``."
+  return fn
+
+
+def _two_args(name, lax_name, inexact=False):
+  promote = util.promote_args_inexact if inexact else util.promote_args
+
+  def fn(x, y, /):
+    x, y = promote(name, x, y)
+    return getattr(lax, lax_name)(x, y)
+  fn.__name__ = fn.__qualname__ = name
+  fn.__doc__ = f"Elementwise ``{name}`` (``jnp.{name}``), computed by ``lax.{lax_name}``."
+  return fn
+
+
+add = _two_args("add", "add")
+subtract = _two_args("subtract", "sub")
+multiply = _two_args("multiply", "mul")
+maximum = _two_args("maximum", "max")
+minimum = _two_args("minimum", "min")
+equal = _two_args("equal", "eq")
+not_equal = _two_args("not_equal", "ne")
+less = _two_args("less", "lt")
+less_equal = _two_args("less_equal", "le")
+greater = _two_args("greater", "gt")
+greater_equal = _two_args("greater_equal", "ge")
+
+sin = _one_arg("sin", "sin", inexact=True)
+cos = _one_arg("cos", "cos", inexact=True)
+tanh = _one_arg("tanh", "tanh", inexact=True)
+exp = _one_arg("exp", "exp", inexact=True)
+log = _one_arg("log", "log", inexact=True)
+sqrt = _one_arg("sqrt", "sqrt", inexact=True)
+negative = _one_arg("negative", "neg")
+
+
+def positive(x, /):
+  util.check_arraylike("positive", x)
+  return util.promote_dtypes(x)[0]
+
+
+def true_divide(x, y, /):
+  """``x / y``; integers are divided in the default float type."""
+  x, y = util.promote_args_inexact("true_divide", x, y)
+  return lax.div(x, y)
+
+
+divide = true_divide
+
+
+def square(x, /):
+  util.check_arraylike("square", x)
+  (x,) = util.promote_dtypes_numeric(x)
+  return lax.integer_pow(x, 2)
+
+
+def reciprocal(x, /):
+  util.check_arraylike("reciprocal", x)
+  (x,) = util.promote_dtypes_inexact(x)
+  return lax.integer_pow(x, -1)
+
+
+def power(x1, x2, /):
+  """``x1 ** x2``: a concrete integer exponent becomes ``integer_pow``, as in JAX."""
+  util.check_arraylike("power", x1, x2)
+  if type(x2) is int or (isinstance(x2, np.integer)):
+    (x1,) = util.promote_dtypes_numeric(x1)
+    if isinstance(x1, core.Tracer) or hasattr(x1, "_value"):
+      return lax.integer_pow(x1, int(x2))
+  x1, x2 = util.promote_args_numeric("power", x1, x2)
+  dt = x1.dtype
+  if dtypes.is_integer(dt):
+    return _integer_power(x1, x2)
+  return lax.pow(x1, x2)
+
+
+def _integer_power(x, y):
+  # Exponentiation by squaring over the bits of a non-negative integer exponent.
+  from jaxlite._src.numpy.creation import ones_like
+  acc = ones_like(x)
+  base = x
+  bits = 32 if y.dtype.itemsize <= 4 else 64
+  for _ in range(bits):
+    acc = lax.select(lax.ne(lax.bitwise_and(y, _one_like(y)), _zero_like(y)),
+                     lax.mul(acc, base), acc)
+    y = lax.shift_right_logical(y, _one_like(y))
+    base = lax.mul(base, base)
+  return acc
+
+
+def _one_like(x):
+  return np.array(1, x.dtype)
+
+
+def _zero_like(x):
+  return np.array(0, x.dtype)
+
+
+def float_power(x, y, /):
+  x, y = util.promote_args("float_power", x, y)
+  dt = np.dtype(np.float64) if dtypes.config.jax_enable_x64 else np.dtype(np.float32)
+  if dtypes.is_complex(x.dtype):
+    dt = dtypes.complex_dtype_for(dt)
+  x = util.convert_to(x, dt, False)
+  y = util.convert_to(y, dt, False)
+  return lax.pow(x, y)
+
+
+def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+  """Choose from ``x`` where ``condition`` holds, else from ``y`` (broadcasting all three)."""
+  if x is None and y is None:
+    from jaxlite._src.numpy.indexing import nonzero
+    return nonzero(condition, size=size, fill_value=fill_value)
+  if x is None or y is None:
+    raise ValueError("Either both or neither of the x and y arguments should be provided to "
+                     "jax.numpy.where, got only one of them.")
+  util.check_arraylike("where", condition, x, y)
+  x, y = util.promote_dtypes(x, y)
+  condition = util.convert_to(condition, np.dtype(np.bool_), False) \
+      if core.get_aval(condition).dtype != np.bool_ else condition
+  shape = np.broadcast_shapes(util.shape(condition), util.shape(x), util.shape(y))
+  from jaxlite._src.numpy.shape_ops import broadcast_to
+  condition, x, y = (broadcast_to(a, shape) for a in (condition, x, y))
+  return lax.select(condition, x, y)
