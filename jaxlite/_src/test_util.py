@@ -102,20 +102,20 @@ def check_grads(f, args, order, modes=("fwd", "rev"), atol=None, rtol=None, eps=
       raise ValueError(f"Unrecognized mode: {mode}; use 'fwd' or 'rev'.")
 
   def _check(f, order):
+    name = f"{getattr(f, '__name__', 'f')} order {order}"
     if "fwd" in modes:
-      check_jvp(f, lambda p, t: api.jvp(f, p, t), args, atol, rtol, eps,
-                f"{getattr(f, '__name__', 'f')} order {order}")
+      check_jvp(f, lambda p, t: api.jvp(f, p, t), args, atol, rtol, eps, name)
       if order > 1:
-        _check(lambda *a: api.jvp(f, a, _rand_like(np.random.default_rng(order), a))[1],
-               order - 1)
+        # Directions are drawn once from the concrete arguments, never from tracers.
+        direction = _rand_like(np.random.default_rng(order), args)
+        _check(lambda *a: api.jvp(f, a, direction)[1], order - 1)
     if "rev" in modes:
-      check_vjp(f, lambda *a: api.vjp(f, *a), args, atol, rtol, eps,
-                f"{getattr(f, '__name__', 'f')} order {order}")
+      check_vjp(f, lambda *a: api.vjp(f, *a), args, atol, rtol, eps, name)
       if order > 1:
+        ct = _rand_like(np.random.default_rng(order + 7), f(*args))
+
         def f_vjp(*a):
-          out, pullback = api.vjp(f, *a)
-          ct = _rand_like(np.random.default_rng(order + 7), out)
-          return pullback(ct)
+          return api.vjp(f, *a)[1](ct)
         _check(f_vjp, order - 1)
 
   _check(f, order)

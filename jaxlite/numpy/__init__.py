@@ -32,3 +32,8 @@ inf = _np.inf
 nan = _np.nan
 euler_gamma = _np.euler_gamma
 newaxis = None
+
+from jaxlite._src.numpy.ufuncs_extra import *
+from jaxlite._src.numpy.indexing import *
+from jaxlite._src.numpy.reductions_extra import *
+from jaxlite._src.numpy.sorting import *

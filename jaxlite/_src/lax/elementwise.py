@@ -10,6 +10,45 @@ from jaxlite._src.compiler.codegen_rules import defexpr
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero, is_undefined_primal, unbroadcast_ct
+__all__ = [
+    "add",
+    "add_p",
+    "convert_element_type",
+    "convert_element_type_p",
+    "cos",
+    "cos_p",
+    "div",
+    "div_p",
+    "exp",
+    "exp_p",
+    "full_like_scalar",
+    "integer_pow",
+    "integer_pow_p",
+    "log",
+    "log_p",
+    "max",
+    "max_p",
+    "min",
+    "min_p",
+    "mul",
+    "mul_p",
+    "neg",
+    "neg_p",
+    "pow",
+    "pow_p",
+    "select",
+    "select_n",
+    "select_n_p",
+    "sin",
+    "sin_p",
+    "sqrt",
+    "sqrt_p",
+    "sub",
+    "sub_p",
+    "tanh",
+    "tanh_p",
+]
+
 from jaxlite._src.lax.utils import (
     _any, _float, _float_or_complex, _int, _int_or_bool, _num, _signed_or_float,
     broadcasting_shape, naryop, never_weak, unop)
@@ -123,10 +162,10 @@ defexpr(neg_p, "np.negative({0})")
 
 def _balanced_eq(x, z, y):
   """1 where x is the chosen one, 0.5 on ties: JAX's max/min gradient convention."""
-  one = full_like_scalar(1, x)
-  half = full_like_scalar(0.5, x)
-  zero = full_like_scalar(0, x)
-  return select(eq(x, z), select(eq(y, z), half, one), zero)
+  dt = core.get_aval(z).dtype
+  x_wins = convert_element_type(eq(x, z), dt)
+  y_ties = convert_element_type(eq(y, z), dt)
+  return div(x_wins, add(full_like_scalar(1, z), y_ties))
 
 
 def full_like_scalar(value, like):

@@ -5,3 +5,7 @@ from jaxlite._src.lax.shapes import *
 from jaxlite._src.lax.reductions import *
 from jaxlite._src.lax.dot import *
 from jaxlite._src.lax.misc import *
+from jaxlite._src.lax.slicing import *
+from jaxlite._src.lax.structural import *
+from jaxlite._src.lax.convolution import *
+from jaxlite._src.lax.windowed_reductions import *
