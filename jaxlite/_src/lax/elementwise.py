@@ -11,6 +11,18 @@ from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero, is_undefined_primal, unbroadcast_ct
 __all__ = [
+    "eq",
+    "eq_p",
+    "ne",
+    "ne_p",
+    "lt",
+    "lt_p",
+    "le",
+    "le_p",
+    "gt",
+    "gt_p",
+    "ge",
+    "ge_p",
     "add",
     "add_p",
     "convert_element_type",
