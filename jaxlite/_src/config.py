@@ -51,6 +51,11 @@ class Config:
     self._defaults[name] = default
     self._help[name] = help_text
     object.__setattr__(self, name, default)
+    self._refresh()
+
+  def _refresh(self):
+    # The jit cache key reads this on every call, so it is recomputed only on updates.
+    self._trace_ctx = tuple(getattr(self, n, None) for n in self._TRACE_FLAGS)
 
   def update(self, name: str, value) -> None:
     if name not in self._defaults:
@@ -63,6 +68,7 @@ class Config:
       else:
         raise TypeError(f"config option {name!r} takes a bool, got {value!r}")
     object.__setattr__(self, name, value)
+    self._refresh()
 
   def read(self, name: str):
     if name not in self._defaults:
@@ -74,7 +80,7 @@ class Config:
     return {name: getattr(self, name) for name in self._defaults}
 
   def trace_context(self) -> tuple:
-    return tuple(getattr(self, name) for name in self._TRACE_FLAGS)
+    return self._trace_ctx
 
   def __setattr__(self, name, value):
     if name.startswith("_"):
@@ -90,6 +96,7 @@ class Config:
       yield
     finally:
       object.__setattr__(self, name, old)
+      self._refresh()
 
 
 config = Config()

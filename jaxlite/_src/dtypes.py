@@ -245,17 +245,40 @@ def _node_to_dtype(node):
   return node
 
 
+def _fast_node(a):
+  """Lattice node of an array-like without the general dispatch of ``_lattice_node``."""
+  t = type(a)
+  if t in (int, float, complex):
+    return t
+  if t is bool:
+    return bool_
+  dt = getattr(a, "dtype", None)
+  if dt is not None and not isinstance(a, type) and type(dt) is not type:
+    key = (dt, bool(getattr(a, "weak_type", False)), config.jax_enable_x64)
+    node = _node_cache.get(key)
+    if node is None:
+      node = _node_cache[key] = _lattice_node(a)[0]
+    return node
+  return _lattice_node(a)[0]
+
+
+_node_cache: dict = {}
+_result_cache: dict = {}
+
+
 def result_type(*args, return_weak_type_flag: bool = False):
   """JAX's result type of combining ``args`` (values or dtypes), weak types included."""
   if not args:
     raise ValueError("at least one array or dtype is required")
   node = None
   for a in args:
-    n, _ = _lattice_node(a)
-    node = n if node is None else _lub(node, n)
-  weak = node in _weak_nodes
-  dt = canonicalize_dtype(_node_to_dtype(node))
-  return (dt, weak) if return_weak_type_flag else dt
+    n = _fast_node(a)
+    node = n if node is None else (n if n is node else _lub(node, n))
+  key = (node, config.jax_enable_x64)
+  res = _result_cache.get(key)
+  if res is None:
+    res = _result_cache[key] = (canonicalize_dtype(_node_to_dtype(node)), node in _weak_nodes)
+  return res if return_weak_type_flag else res[0]
 
 
 def promote_types(a, b):

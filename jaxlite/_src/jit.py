@@ -188,13 +188,14 @@ def _leaf_value(x):
 
 
 class _CacheEntry:
-  __slots__ = ("closed", "out_tree", "executable", "has_tracer_consts")
+  __slots__ = ("closed", "out_tree", "executable", "has_tracer_consts", "single_leaf_out")
 
   def __init__(self, closed, out_tree, executable, has_tracer_consts):
     self.closed = closed
     self.out_tree = out_tree
     self.executable = executable
     self.has_tracer_consts = has_tracer_consts
+    self.single_leaf_out = out_tree.num_leaves == 1 and out_tree.num_nodes == 1
 
 
 _all_jitted: "weakref.WeakSet" = weakref.WeakSet()
@@ -215,6 +216,10 @@ class JitWrapped:
     self._donate_argnums = donate_argnums
     self._inline = inline
     self._cache: dict = {}
+    # Calls whose arguments are all positional Arrays skip pytree flattening: keyed by the
+    # argument signatures alone.
+    self._fast_cache: dict = {}
+    self._fast_ok = not self._static_argnums and not self._static_argnames
     self._last_key = None
     self._name = fun_name(fun)
     functools.update_wrapper(self, fun, updated=())
@@ -238,32 +243,42 @@ class JitWrapped:
     return static_pos, dyn_args, dyn_kwargs, static_vals, static_kw
 
   def _key(self, args, kwargs):
-    static_pos, dyn_args, dyn_kwargs, static_vals, static_kw = self._split_args(args, kwargs)
-    leaves, treedef = tree_util.tree_flatten((dyn_args, dyn_kwargs))
-    sig = tuple(_leaf_signature(x) for x in leaves)
-    statics = (static_pos, static_vals, static_kw)
-    try:
-      key = (treedef, sig, statics, config.trace_context())
-      hash(key)
-    except TypeError as e:
-      bad = next((v for v in static_vals + tuple(v for _, v in static_kw)
-                  if not _is_hashable(v)), None)
-      raise ValueError(
-          f"Non-hashable static arguments are not supported. An error occurred while trying "
-          f"to hash an object of type {type(bad)}, {bad!r}. The error was:\nTypeError: {e}"
-      ) from None
-    return key, leaves, treedef
+    """(cache key, flat dynamic leaves, their treedef, whether a leaf is a tracer)."""
+    if not kwargs and self._fast_ok:
+      static_pos, static_vals, static_kw = (), (), ()
+      leaves, treedef = tree_util.tree_flatten(args)
+    else:
+      static_pos, dyn_args, dyn_kwargs, static_vals, static_kw = self._split_args(args, kwargs)
+      leaves, treedef = tree_util.tree_flatten((dyn_args, dyn_kwargs))
+    sig = []
+    has_tracer = False
+    for x in leaves:
+      if type(x) is ArrayImpl:
+        v = x._value
+        sig.append((v.shape, v.dtype, x.weak_type))
+      else:
+        has_tracer = has_tracer or isinstance(x, Tracer)
+        sig.append(_leaf_signature(x))
+    key = (treedef, tuple(sig), (static_pos, static_vals, static_kw), config._trace_ctx)
+    return key, leaves, treedef, has_tracer
+
+  def _unflatten_args(self, args, kwargs, treedef, flat):
+    """Rebuild the full call arguments from the dynamic leaves (statics put back)."""
+    if not kwargs and self._fast_ok:
+      return tree_util.tree_unflatten(treedef, flat), {}
+    static_pos = self._split_args(args, kwargs)[0]
+    dyn_args, dyn_kwargs = tree_util.tree_unflatten(treedef, flat)
+    it = iter(dyn_args)
+    full = [args[i] if i in static_pos else next(it) for i in range(len(args))]
+    kw = dict(kwargs)
+    kw.update(dyn_kwargs)
+    return full, kw
 
   def _trace(self, args, kwargs, leaves, treedef):
-    static_pos, _, _, _, _ = self._split_args(args, kwargs)
     info = {}
 
     def flat_fun(*flat):
-      dyn_args, dyn_kwargs = tree_util.tree_unflatten(treedef, list(flat))
-      it = iter(dyn_args)
-      full = [args[i] if i in static_pos else next(it) for i in range(len(args))]
-      kw = dict(kwargs)
-      kw.update(dyn_kwargs)
+      full, kw = self._unflatten_args(args, kwargs, treedef, list(flat))
       out = self._fun(*full, **kw)
       out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
       return out_leaves
@@ -273,8 +288,17 @@ class JitWrapped:
     return closed, info["out_tree"]
 
   def _get_entry(self, args, kwargs):
-    key, leaves, treedef = self._key(args, kwargs)
-    entry = self._cache.get(key)
+    key, leaves, treedef, has_tracer = self._key(args, kwargs)
+    try:
+      entry = self._cache.get(key)
+    except TypeError as e:
+      static_vals = self._split_args(args, kwargs)[3] + tuple(
+          v for _, v in self._split_args(args, kwargs)[4])
+      bad = next((v for v in static_vals if not _is_hashable(v)), None)
+      raise ValueError(
+          f"Non-hashable static arguments are not supported. An error occurred while trying "
+          f"to hash an object of type {type(bad)}, {bad!r}. The error was:\nTypeError: {e}"
+      ) from None
     if entry is None:
       if config.jax_explain_cache_misses:
         _explain_miss(self, key)
@@ -290,17 +314,37 @@ class JitWrapped:
         avals = ", ".join(a.str_short(False) for a in closed.in_avals)
         logger.warning("Compiling %s with global shapes and types [%s]. Took %.2f ms.",
                        self._name, avals, (time.perf_counter() - t0) * 1e3)
-    return entry, leaves
+    return entry, leaves, has_tracer
 
   # -- calling --------------------------------------------------------------
   def __call__(self, *args, **kwargs):
+    if self._fast_ok and not kwargs and core._state.trace is core.eval_trace:
+      sig = []
+      for a in args:
+        if type(a) is not ArrayImpl:
+          break
+        v = a._value
+        sig.append((v.shape, v.dtype, a.weak_type))
+      else:
+        entry = self._fast_cache.get((tuple(sig), config._trace_ctx))
+        if entry is not None and not config.jax_disable_jit:
+          exe = entry.executable
+          outs = exe.fn(*exe.consts, *[a._value for a in args])
+          if entry.single_leaf_out:
+            return ArrayImpl(outs[0], exe.out_weak[0])
+          return tree_util.tree_unflatten(
+              entry.out_tree, [ArrayImpl(o, w) for o, w in zip(outs, exe.out_weak)])
     if config.jax_disable_jit:
       return self._fun(*args, **kwargs)
-    entry, leaves = self._get_entry(args, kwargs)
+    entry, leaves, has_tracer = self._get_entry(args, kwargs)
+    if self._fast_ok and not kwargs and entry.executable is not None and all(
+        type(a) is ArrayImpl for a in args):
+      sig = tuple((a._value.shape, a._value.dtype, a.weak_type) for a in args)
+      self._fast_cache[(sig, config._trace_ctx)] = entry
     trace = core._state.trace
-    if trace is core.eval_trace and entry.executable is not None and not any(
-        isinstance(x, Tracer) for x in leaves):
-      outs = entry.executable([_leaf_value(x) for x in leaves])
+    if trace is core.eval_trace and entry.executable is not None and not has_tracer:
+      outs = entry.executable([x._value if type(x) is ArrayImpl else _leaf_value(x)
+                               for x in leaves])
       return tree_util.tree_unflatten(entry.out_tree, outs)
     closed = entry.closed
     if entry.has_tracer_consts:
@@ -322,7 +366,7 @@ class JitWrapped:
 
   # -- AOT stages -----------------------------------------------------------
   def trace(self, *args, **kwargs):
-    entry, _ = self._get_entry(args, kwargs)
+    entry = self._get_entry(args, kwargs)[0]
     return Traced(self, entry)
 
   def lower(self, *args, **kwargs):
@@ -330,13 +374,14 @@ class JitWrapped:
 
   def eval_shape(self, *args, **kwargs):
     from jaxlite._src.api import ShapeDtypeStruct
-    entry, _ = self._get_entry(args, kwargs)
+    entry = self._get_entry(args, kwargs)[0]
     shapes = [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
               for a in entry.closed.out_avals]
     return tree_util.tree_unflatten(entry.out_tree, shapes)
 
   def clear_cache(self):
     self._cache.clear()
+    self._fast_cache.clear()
 
   def _cache_size(self):
     return len(self._cache)

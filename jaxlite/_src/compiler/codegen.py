@@ -15,6 +15,13 @@ from jaxlite._src.jaxpr import DropVar, Literal, Var, _encode_name
 
 _RESERVED = set(keyword.kwlist) | {"np", "ml_dtypes", "fn"}
 
+# Primitives whose NumPy form commonly warns (log of 0, 0/0, exp overflow...) where JAX is
+# silent. A function using one runs under np.errstate; others skip its ~1 us cost.
+_MAY_WARN = frozenset({
+    "log", "log1p", "exp", "exp2", "expm1", "sqrt", "rsqrt", "div", "rem", "pow",
+    "integer_pow", "tan", "asin", "acos", "atanh", "acosh", "atan2", "logistic", "lgamma",
+    "digamma", "erf_inv", "reduce_prod", "cumprod", "cumlogsumexp", "nextafter"})
+
 
 def _is_literal_param(v) -> bool:
   if v is None or isinstance(v, (bool, int, str)):
@@ -31,7 +38,9 @@ class _Emitter:
     self.names: dict = {}
     self.namespace: dict = {"np": np}
     self.lines: list[str] = []
+    self.header: list[str] = []   # module-level constants, built once at compile time
     self._n_consts = 0
+    self._literals: dict = {}
 
   def name(self, v) -> str:
     if type(v) is DropVar:
@@ -63,7 +72,16 @@ class _Emitter:
       item = val.item()
       if dt.kind == "b":
         return "np.True_" if item else "np.False_"
-      return f"np.{dt.name}({item!r})"
+      key = (dt.name, repr(item))
+      name = self._literals.get(key)
+      if name is None:
+        text = repr(item).replace("-", "m").replace(".", "_").replace("+", "")
+        name = f"_{dtypes.short_dtype_name(dt)}_{text}"
+        if not name.isidentifier() or name in self.namespace:
+          name = f"_lit{len(self._literals)}"
+        self._literals[key] = name
+        self.header.append(f"{name} = np.{dt.name}({item!r})")
+      return name
     return self.const(val[()], "lit")
 
   def param(self, v) -> str:
@@ -81,6 +99,9 @@ def emit_jaxpr(jaxpr, fn_name="fn"):
   em = _Emitter()
   args = [em.name(v) for v in jaxpr.constvars] + [em.name(v) for v in jaxpr.invars]
   em.lines.append(f"def {fn_name}({', '.join(args)}):")
+  guarded = any(eqn.primitive.name in _MAY_WARN for eqn in jaxpr.eqns)
+  if guarded:
+    em.lines.append('  with np.errstate(all="ignore"):')
   for eqn in jaxpr.eqns:
     ins = [em.atom(a) for a in eqn.invars]
     outs = [em.name(v) for v in eqn.outvars]
@@ -101,7 +122,7 @@ def emit_jaxpr(jaxpr, fn_name="fn"):
       em.lines.append(f"    {outs[0]} = {expr}")
   rets = [em.atom(v) for v in jaxpr.outvars]
   em.lines.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
-  return "\n".join(em.lines) + "\n", em.namespace
+  return "\n".join(em.header + em.lines) + "\n", em.namespace
 
 
 def compile_source(source: str, namespace: dict, fn_name="fn"):

@@ -23,11 +23,19 @@ _CLASS_NAMES = {np.bool_: "bool", np.integer: "integer", np.floating: "floating"
                 np.signedinteger: "signedinteger", np.unsignedinteger: "unsignedinteger"}
 
 
+_dtype_ok: dict = {}
+
+
 def check_dtype(name, dt, accepted):
-  if not any(dtypes.issubdtype(dt, c) for c in accepted):
-    names = ", ".join(_CLASS_NAMES.get(c, str(c)) for c in accepted)
-    raise TypeError(f"{name} does not accept dtype {np.dtype(dt).name}. Accepted dtypes are "
-                    f"subtypes of {names}.")
+  key = (dt, accepted)
+  if _dtype_ok.get(key):
+    return
+  if any(dtypes.issubdtype(dt, c) for c in accepted):
+    _dtype_ok[key] = True
+    return
+  names = ", ".join(_CLASS_NAMES.get(c, str(c)) for c in accepted)
+  raise TypeError(f"{name} does not accept dtype {np.dtype(dt).name}. Accepted dtypes are "
+                  f"subtypes of {names}.")
 
 
 def check_same_dtypes(name, *avals):
@@ -46,6 +54,9 @@ def check_same_dtypes(name, *avals):
 def broadcasting_shape(name, *shapes):
   """Elementwise shape rule: equal ranks with size-1 dims broadcasting; rank-0 operands
   broadcast against anything."""
+  first = shapes[0]
+  if all(s == first for s in shapes):
+    return tuple(first)
   nonscalar = [tuple(s) for s in shapes if len(s)]
   if not nonscalar:
     return ()

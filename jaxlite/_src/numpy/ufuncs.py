@@ -9,8 +9,36 @@ from jaxlite._src.lax import lax
 from jaxlite._src.numpy import util
 
 
-def _one_arg(name, lax_name, inexact=False):
+from jaxlite._src.array import ArrayImpl  # noqa: E402
+from jaxlite._src.config import config  # noqa: E402
+
+# Eager calls on float arrays of one dtype skip dispatch: NumPy's result is exactly the
+# primitive's (same dtype, same broadcasting), and these are the most frequent calls.
+_FAST_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+_state = core._state
+_eval_trace = core.eval_trace
+
+
+def _fast_ok(*xs):
+  if _state.trace is not _eval_trace or config.jax_debug_nans or config.jax_debug_infs:
+    return False
+  first = xs[0]
+  if type(first) is not ArrayImpl or first._value.dtype not in _FAST_DTYPES:
+    return False
+  for x in xs[1:]:
+    if type(x) is not ArrayImpl or x._value.dtype is not first._value.dtype or \
+        x._value.ndim != first._value.ndim:
+      return False
+  return True
+
+
+def _one_arg(name, lax_name, inexact=False, np_fn=None, may_warn=False):
   def fn(x, /):
+    if np_fn is not None and _fast_ok(x):
+      if may_warn:  # NumPy warns where JAX silently gives inf/nan; errstate costs ~1 us.
+        with np.errstate(all="ignore"):
+          return ArrayImpl(np.asarray(np_fn(x._value)), x.weak_type)
+      return ArrayImpl(np.asarray(np_fn(x._value)), x.weak_type)
     util.check_arraylike(name, x)
     (x,) = util.promote_dtypes_inexact(x) if inexact else util.promote_dtypes(x)
     return getattr(lax, lax_name)(x)
@@ -19,10 +47,12 @@ def _one_arg(name, lax_name, inexact=False):
   return fn
 
 
-def _two_args(name, lax_name, inexact=False):
+def _two_args(name, lax_name, inexact=False, np_fn=None):
   promote = util.promote_args_inexact if inexact else util.promote_args
 
   def fn(x, y, /):
+    if np_fn is not None and _fast_ok(x, y):
+      return ArrayImpl(np.asarray(np_fn(x._value, y._value)), x.weak_type and y.weak_type)
     x, y = promote(name, x, y)
     return getattr(lax, lax_name)(x, y)
   fn.__name__ = fn.__qualname__ = name
@@ -30,11 +60,11 @@ def _two_args(name, lax_name, inexact=False):
   return fn
 
 
-add = _two_args("add", "add")
-subtract = _two_args("subtract", "sub")
-multiply = _two_args("multiply", "mul")
-maximum = _two_args("maximum", "max")
-minimum = _two_args("minimum", "min")
+add = _two_args("add", "add", np_fn=np.add)
+subtract = _two_args("subtract", "sub", np_fn=np.subtract)
+multiply = _two_args("multiply", "mul", np_fn=np.multiply)
+maximum = _two_args("maximum", "max", np_fn=np.maximum)
+minimum = _two_args("minimum", "min", np_fn=np.minimum)
 equal = _two_args("equal", "eq")
 not_equal = _two_args("not_equal", "ne")
 less = _two_args("less", "lt")
@@ -42,13 +72,13 @@ less_equal = _two_args("less_equal", "le")
 greater = _two_args("greater", "gt")
 greater_equal = _two_args("greater_equal", "ge")
 
-sin = _one_arg("sin", "sin", inexact=True)
-cos = _one_arg("cos", "cos", inexact=True)
-tanh = _one_arg("tanh", "tanh", inexact=True)
-exp = _one_arg("exp", "exp", inexact=True)
-log = _one_arg("log", "log", inexact=True)
-sqrt = _one_arg("sqrt", "sqrt", inexact=True)
-negative = _one_arg("negative", "neg")
+sin = _one_arg("sin", "sin", inexact=True, np_fn=np.sin)
+cos = _one_arg("cos", "cos", inexact=True, np_fn=np.cos)
+tanh = _one_arg("tanh", "tanh", inexact=True, np_fn=np.tanh)
+exp = _one_arg("exp", "exp", inexact=True, np_fn=np.exp, may_warn=True)
+log = _one_arg("log", "log", inexact=True, np_fn=np.log, may_warn=True)
+sqrt = _one_arg("sqrt", "sqrt", inexact=True, np_fn=np.sqrt, may_warn=True)
+negative = _one_arg("negative", "neg", np_fn=np.negative)
 
 
 def positive(x, /):

@@ -48,8 +48,22 @@ def convert_to(x, dt, weak: bool):
   return ew.convert_element_type_p.bind(x, new_dtype=dt, weak_type=weak, sharding=None)
 
 
+def _same_typed_arrays(args):
+  """True when every argument is an array of one dtype and one weak flag: nothing to do."""
+  first = args[0]
+  if not isinstance(first, (ArrayImpl, Tracer)):
+    return False
+  dt, weak = first.dtype, first.weak_type
+  for x in args[1:]:
+    if not isinstance(x, (ArrayImpl, Tracer)) or x.dtype != dt or x.weak_type != weak:
+      return False
+  return True
+
+
 def promote_dtypes(*args):
   """Convert all arguments to their common JAX result type."""
+  if args and _same_typed_arrays(args):
+    return list(args)
   if len(args) < 2:
     return [convert_to(args[0], *dtypes.result_type(args[0], return_weak_type_flag=True))] \
         if args else []
@@ -109,6 +123,9 @@ def promote_shapes(fun_name: str, *args):
 
 
 def check_broadcastable(fun_name, *args):
+  shapes = [shape(x) for x in args]
+  if all(s == shapes[0] or not s for s in shapes):
+    return
   try:
     np.broadcast_shapes(*(shape(x) for x in args))
   except ValueError:
