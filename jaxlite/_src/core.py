@@ -193,16 +193,18 @@ class Tracer:
     return bool(self._concrete_or_error(errors.TracerBoolConversionError))
 
   def __int__(self):
-    return int(self._concrete_or_error(errors.TracerIntegerConversionError))
+    return int(self._concrete_or_error(errors.ConcretizationTypeError, _conversion_hint("int")))
 
   def __index__(self):
-    return self._concrete_or_error(errors.TracerIntegerConversionError).__index__()
+    return int(self._concrete_or_error(errors.TracerIntegerConversionError))
 
   def __float__(self):
-    return float(self._concrete_or_error(errors.ConcretizationTypeError))
+    return float(self._concrete_or_error(errors.ConcretizationTypeError,
+                                         _conversion_hint("float")))
 
   def __complex__(self):
-    return complex(self._concrete_or_error(errors.ConcretizationTypeError))
+    return complex(self._concrete_or_error(errors.ConcretizationTypeError,
+                                           _conversion_hint("complex")))
 
   def __array__(self, dtype=None, copy=None):
     raise errors.TracerArrayConversionError(self)
@@ -225,14 +227,29 @@ class Tracer:
     raise TypeError(errors.immutable_message(type(self).__name__))
 
   def __repr__(self):
-    return f"Traced<{self.aval.str_short(short_dtypes=False)}>with<{self._trace!r}>"
+    return f"{self._repr_name}({_weak_str(self.aval)})"
+
+  _repr_name = "Tracer"
 
   def item(self, *args):
-    value = self._concrete_or_error(errors.ConcretizationTypeError)
+    value = self._concrete_or_error(errors.ConcretizationTypeError,
+                                    "This occurred in the item() method of jax.Array")
     return np.asarray(value).item(*args)
 
   def tolist(self):
-    return np.asarray(self._concrete_or_error(errors.ConcretizationTypeError)).tolist()
+    value = self._concrete_or_error(
+        errors.ConcretizationTypeError,
+        f"The tolist() method was called on traced array with shape {_weak_str(self.aval)}.")
+    return np.asarray(value).tolist()
+
+
+def _conversion_hint(fn):
+  return (f"The problem arose with the `{fn}` function. If trying to convert the data type of "
+          f"a value, try using `x.astype({fn})` or `jnp.array(x, {fn})` instead.")
+
+
+def _weak_str(aval) -> str:
+  return ("~" if aval.weak_type else "") + aval.str_short(short_dtypes=False)
 
 
 class EvalTrace(Trace):

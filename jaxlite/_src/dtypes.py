@@ -27,9 +27,21 @@ _signed = [np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64)]
 _floats = [np.dtype(t) for t in (np.float16, np.float32, np.float64)]
 _complexes = [np.dtype(t) for t in (np.complex64, np.complex128)]
 
-# Python scalar types stand for "weakly typed" lattice nodes.
-_weak_int, _weak_float, _weak_complex = int, float, complex
+class _WeakNode:
+  """A weakly typed lattice node (a Python int/float/complex). Not a dtype on purpose:
+  ``np.dtype('int64') == int`` is True, which would confuse lattice lookups."""
+  __slots__ = ("name",)
+
+  def __init__(self, name):
+    self.name = name
+
+  def __repr__(self):
+    return self.name
+
+
+_weak_int, _weak_float, _weak_complex = _WeakNode("int"), _WeakNode("float"), _WeakNode("complex")
 _weak_nodes = (_weak_int, _weak_float, _weak_complex)
+_weak_node_of_type = {int: _weak_int, float: _weak_float, complex: _weak_complex}
 
 _64_to_32 = {np.dtype(np.int64): np.dtype(np.int32), np.dtype(np.uint64): np.dtype(np.uint32),
              np.dtype(np.float64): np.dtype(np.float32),
@@ -95,7 +107,7 @@ class TypePromotionError(ValueError):
 
 
 def _node_name(node):
-  return {int: "int", float: "float", complex: "complex"}.get(node, str(node))
+  return node.name if isinstance(node, _WeakNode) else str(node)
 
 
 # ---------------------------------------------------------------------------
@@ -210,9 +222,9 @@ def _lattice_node(x):
   if t is bool:
     return bool_, False
   if t in (int, float, complex):
-    return t, True
+    return _weak_node_of_type[t], True
   if isinstance(x, type) and x in (int, float, complex):
-    return x, True
+    return _weak_node_of_type[x], True
   if isinstance(x, type) and x is bool:
     return bool_, False
   if isinstance(x, np.dtype):
@@ -227,20 +239,20 @@ def _lattice_node(x):
 
 def _weak_node_for(dt):
   if dt.kind in "iub":
-    return int if dt.kind != "b" else bool_
+    return _weak_int if dt.kind != "b" else bool_
   if dt.kind == "f" or dt in _ml_float_dtypes:
-    return float
+    return _weak_float
   if dt.kind == "c":
-    return complex
+    return _weak_complex
   return dt
 
 
 def _node_to_dtype(node):
-  if node is int:
+  if node is _weak_int:
     return default_int_dtype()
-  if node is float:
+  if node is _weak_float:
     return default_float_dtype()
-  if node is complex:
+  if node is _weak_complex:
     return default_complex_dtype()
   return node
 
@@ -249,7 +261,7 @@ def _fast_node(a):
   """Lattice node of an array-like without the general dispatch of ``_lattice_node``."""
   t = type(a)
   if t in (int, float, complex):
-    return t
+    return _weak_node_of_type[t]
   if t is bool:
     return bool_
   dt = getattr(a, "dtype", None)
@@ -277,7 +289,8 @@ def result_type(*args, return_weak_type_flag: bool = False):
   key = (node, config.jax_enable_x64)
   res = _result_cache.get(key)
   if res is None:
-    res = _result_cache[key] = (canonicalize_dtype(_node_to_dtype(node)), node in _weak_nodes)
+    res = _result_cache[key] = (canonicalize_dtype(_node_to_dtype(node)),
+                                isinstance(node, _WeakNode))
   return res if return_weak_type_flag else res[0]
 
 
@@ -285,7 +298,7 @@ def promote_types(a, b):
   """Promote two dtypes as JAX does (``jnp.promote_types``): no weak types involved."""
   na = np.dtype(a) if not (isinstance(a, type) and a in _python_scalar_dtypes) else _python_scalar_dtypes[a]
   nb = np.dtype(b) if not (isinstance(b, type) and b in _python_scalar_dtypes) else _python_scalar_dtypes[b]
-  return np.dtype(_node_to_dtype(_lub(na, nb)))
+  return canonicalize_dtype(_node_to_dtype(_lub(na, nb)))
 
 
 # ---------------------------------------------------------------------------

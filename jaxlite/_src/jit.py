@@ -258,7 +258,16 @@ class JitWrapped:
         sig.append((v.shape, v.dtype, x.weak_type))
       else:
         has_tracer = has_tracer or isinstance(x, Tracer)
-        sig.append(_leaf_signature(x))
+        try:
+          sig.append(_leaf_signature(x))
+        except TypeError:
+          path = self._arg_paths(args, kwargs, treedef)[len(sig)]
+          raise TypeError(
+              f"Error interpreting argument to {self._fun!r} as an abstract array. The "
+              f"problematic value is of type {type(x)} and was passed to the function at path "
+              f"{path}.\nThis typically means that a jit-wrapped function was called with a "
+              "non-array argument, and this argument was not marked as static using the "
+              "static_argnums or static_argnames parameters of jax.jit.") from None
     key = (treedef, tuple(sig), (static_pos, static_vals, static_kw), config._trace_ctx)
     return key, leaves, treedef, has_tracer
 
@@ -283,9 +292,39 @@ class JitWrapped:
       out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
       return out_leaves
 
-    in_avals = [core.get_aval(x) if not isinstance(x, Tracer) else x.aval for x in leaves]
-    closed = pe.trace_to_jaxpr(flat_fun, in_avals, debug_info=self._name)
+    in_avals = [x.aval if isinstance(x, Tracer) else core.get_aval(core.to_array(x))
+                for x in leaves]
+    debug = pe.DebugInfo("jit", self._fun, self._arg_paths(args, kwargs, treedef))
+    closed = pe.trace_to_jaxpr(flat_fun, in_avals, debug_info=debug)
     return closed, info["out_tree"]
+
+  def _arg_paths(self, args, kwargs, treedef):
+    """A readable path per dynamic leaf: ``x``, ``params['w']``, ``args[2][0]``."""
+    from jaxlite._src.api_util import fun_signature
+    sig = fun_signature(self._fun)
+    names = []
+    if sig is not None:
+      params = [p for p in sig.parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+      names = [p.name for p in params]
+    paths = []
+    static_pos = self._split_args(args, kwargs)[0] if (kwargs or not self._fast_ok) else ()
+    dyn_positions = [i for i in range(len(args)) if i not in static_pos]
+    with_path, _ = tree_util.tree_flatten_with_path(
+        tree_util.tree_unflatten(treedef, list(range(treedef.num_leaves))))
+    for key_path, _leaf in with_path:
+      if not kwargs and self._fast_ok:
+        pos_key, rest = key_path[0], key_path[1:]
+        pos = dyn_positions[pos_key.idx] if hasattr(pos_key, "idx") else 0
+      else:
+        group, pos_key, rest = key_path[0], key_path[1], key_path[2:]
+        if getattr(group, "idx", 0) == 1:  # keyword argument
+          paths.append(f"{pos_key.key}{tree_util.keystr(rest)}")
+          continue
+        pos = dyn_positions[pos_key.idx]
+      base = names[pos] if pos < len(names) else f"args[{pos}]"
+      paths.append(base + tree_util.keystr(tuple(rest)))
+    return paths
 
   def _get_entry(self, args, kwargs):
     key, leaves, treedef, has_tracer = self._key(args, kwargs)

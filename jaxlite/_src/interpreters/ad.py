@@ -149,6 +149,11 @@ primitive_transposes[add_any_p] = lambda ct, x, y: [ct, ct]
 class JVPTracer(Tracer):
   __slots__ = ("primal", "tangent")
 
+  def __repr__(self):
+    t = self.tangent
+    t_aval = t.aval if type(t) is Zero else get_aval(t)
+    return f"GradTracer(primal={self.primal!r}, typeof(tangent)={t_aval.str_short()})"
+
   def __init__(self, trace, primal, tangent):
     self._trace = trace
     self.primal = primal

@@ -13,6 +13,10 @@ primitive_batchers: dict = {}
 class BatchTracer(Tracer):
   __slots__ = ("val", "batch_dim")
 
+  def __repr__(self):
+    return (f"VmapTracer(aval={self.aval.str_short(False)}, "
+            f"batched={get_aval(self.val).str_short(False)})")
+
   def __init__(self, trace, val, batch_dim: int | None):
     self._trace = trace
     self.val = val

@@ -14,8 +14,27 @@ from jaxlite._src.core import ShapedArray, Trace, Tracer
 from jaxlite._src.jaxpr import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var
 
 
+class DebugInfo:
+  """Where a trace comes from, to name the function and arguments in error messages."""
+  __slots__ = ("what", "fun_name", "src", "arg_names")
+
+  def __init__(self, what, fun=None, arg_names=None):
+    self.what = what
+    self.fun_name = getattr(fun, "__name__", None) or type(fun).__name__ if fun else what
+    self.src = _source_location(fun)
+    self.arg_names = arg_names
+
+
+def _source_location(fun):
+  code = getattr(getattr(fun, "__wrapped__", fun), "__code__", None)
+  if code is None:
+    return None
+  return f"{code.co_filename}:{code.co_firstlineno}"
+
+
 class DynamicJaxprTracer(Tracer):
   __slots__ = ("_aval", "var")
+  _repr_name = "JitTracer"
 
   def __init__(self, trace, aval, var):
     self._trace = trace
@@ -30,13 +49,55 @@ class DynamicJaxprTracer(Tracer):
 class DynamicJaxprTrace(Trace):
   """Records every primitive applied to its tracers as an equation."""
 
-  def __init__(self, debug_info: str | None = None):
+  def __init__(self, debug_info=None):
     self.eqns: list[JaxprEqn] = []
     self.invars: list[Var] = []
     self._const_vars: dict[int, Var] = {}
     self._consts: list = []
     self._const_keepalive: list = []
     self.debug_info = debug_info
+
+  def describe_self(self) -> str:
+    info = self.debug_info
+    if not isinstance(info, DebugInfo):
+      return ""
+    where = f" at {info.src}" if info.src else ""
+    return f"The function being traced when the value leaked was {info.fun_name}{where} " \
+           f"traced for {info.what}."
+
+  def describe_tracer_origin(self, tracer) -> str:
+    info = self.debug_info
+    if not isinstance(info, DebugInfo) or tracer._trace is not self:
+      return ""
+    where = f" at {info.src}" if info.src else ""
+    text = f"The error occurred while tracing the function {info.fun_name}{where} for " \
+           f"{info.what}."
+    names = self._argument_dependencies(tracer)
+    if names:
+      if len(names) == 1:
+        text += (" This concrete value was not available in Python because it depends on the "
+                 f"value of the argument {names[0]}.")
+      else:
+        text += (" This concrete value was not available in Python because it depends on the "
+                 f"values of the arguments {', '.join(names[:-1])} and {names[-1]}.")
+    return text
+
+  def _argument_dependencies(self, tracer):
+    """Names of the traced arguments the value of ``tracer`` was computed from."""
+    producer = {v: eqn for eqn in self.eqns for v in eqn.outvars}
+    seen, stack, found = set(), [tracer.var], set()
+    while stack:
+      v = stack.pop()
+      if v in seen:
+        continue
+      seen.add(v)
+      eqn = producer.get(v)
+      if eqn is None:
+        found.add(v)
+      else:
+        stack.extend(a for a in eqn.invars if type(a) is Var)
+    names = self.debug_info.arg_names or []
+    return [n for v, n in zip(self.invars, names) if v in found and n is not None]
 
   def new_arg(self, aval: ShapedArray) -> DynamicJaxprTracer:
     v = Var(aval)

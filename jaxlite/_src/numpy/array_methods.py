@@ -29,7 +29,10 @@ def _fast_binary(np_fn, jnp_fn, swap=False):
         if a.dtype is b.dtype and a.dtype in _FAST_DTYPES and (
             a.ndim == b.ndim or config.jax_numpy_rank_promotion == "allow") and \
             not config.jax_debug_nans:
-          out = np_fn(b, a) if swap else np_fn(a, b)
+          try:
+            out = np_fn(b, a) if swap else np_fn(a, b)
+          except ValueError:  # shapes that don't broadcast: the slow path raises JAX's error
+            return jnp_fn(other, self) if swap else jnp_fn(self, other)
           return ArrayImpl(out, self.weak_type and other.weak_type)
       elif (t is float or t is int) and a.dtype in _FAST_DTYPES and not config.jax_debug_nans:
         out = np_fn(other, a) if swap else np_fn(a, other)
@@ -192,9 +195,6 @@ def _install():
       setattr(cls, name, fn)
     for name, fn in _properties.items():
       setattr(cls, name, property(fn))
-  # Tracers keep their concrete-value aware item(); arrays keep NumPy's.
-  Tracer.item = core.Tracer.item
-  ArrayImpl.__hash__ = ArrayImpl.__hash__
 
 
 _install()

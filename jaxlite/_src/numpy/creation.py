@@ -112,14 +112,21 @@ def _shape_arg(shape, fun_name):
   if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__") and
                                                not isinstance(shape, (tuple, list))):
     shape = (shape,)
-  try:
-    return tuple(operator.index(core.concrete_or_error(None, d, f"The shape argument of "
-                                                       f"jnp.{fun_name}")) for d in shape)
-  except TypeError as e:
-    if "Tracer" in type(e).__name__ or "Concretization" in type(e).__name__:
-      raise
-    raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got "
-                    f"{shape}.") from None
+  dims = []
+  for d in shape:
+    if isinstance(d, Tracer) and d.to_concrete_value() is None:
+      from jaxlite._src import errors
+      context = errors.tracing_context(d)
+      raise TypeError(
+          f"Shapes must be 1D sequences of concrete values of integer type, got {tuple(shape)}."
+          "\nIf using `jit`, try using `static_argnums` or applying `jit` to smaller "
+          "subfunctions." + (f"\n{context}" if context else ""))
+    try:
+      dims.append(operator.index(core.concrete_value(d)))
+    except TypeError:
+      raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got "
+                      f"{tuple(shape)}.") from None
+  return tuple(dims)
 
 
 def full(shape, fill_value, dtype=None, *, device=None):

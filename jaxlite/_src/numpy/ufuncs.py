@@ -25,9 +25,10 @@ def _fast_ok(*xs):
   first = xs[0]
   if type(first) is not ArrayImpl or first._value.dtype not in _FAST_DTYPES:
     return False
+  shape = first._value.shape
   for x in xs[1:]:
     if type(x) is not ArrayImpl or x._value.dtype is not first._value.dtype or \
-        x._value.ndim != first._value.ndim:
+        x._value.shape != shape:
       return False
   return True
 
@@ -60,9 +61,29 @@ def _two_args(name, lax_name, inexact=False, np_fn=None):
   return fn
 
 
-add = _two_args("add", "add", np_fn=np.add)
+
+
+def add(x, y, /):
+  """``x + y``; on booleans a logical or, as in JAX."""
+  if _fast_ok(x, y):
+    return ArrayImpl(np.asarray(np.add(x._value, y._value)), x.weak_type and y.weak_type)
+  x, y = util.promote_args("add", x, y)
+  if core.get_aval(x).dtype == np.bool_:
+    return lax.bitwise_or(x, y)
+  return lax.add(x, y)
+
+
+def _mul_bool_aware(x, y, /):
+  x, y = util.promote_args("multiply", x, y)
+  if core.get_aval(x).dtype == np.bool_:
+    return lax.bitwise_and(x, y)
+  return lax.mul(x, y)
 subtract = _two_args("subtract", "sub", np_fn=np.subtract)
-multiply = _two_args("multiply", "mul", np_fn=np.multiply)
+def multiply(x, y, /):
+  """``x * y``; on booleans a logical and, as in JAX."""
+  if _fast_ok(x, y):
+    return ArrayImpl(np.asarray(np.multiply(x._value, y._value)), x.weak_type and y.weak_type)
+  return _mul_bool_aware(x, y)
 maximum = _two_args("maximum", "max", np_fn=np.maximum)
 minimum = _two_args("minimum", "min", np_fn=np.minimum)
 equal = _two_args("equal", "eq")

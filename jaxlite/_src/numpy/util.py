@@ -122,32 +122,18 @@ def promote_shapes(fun_name: str, *args):
   return out
 
 
-def check_broadcastable(fun_name, *args):
-  shapes = [shape(x) for x in args]
-  if all(s == shapes[0] or not s for s in shapes):
-    return
-  try:
-    np.broadcast_shapes(*(shape(x) for x in args))
-  except ValueError:
-    raise ValueError(f"{fun_name}: incompatible shapes for broadcasting: "
-                     f"{', '.join(str(shape(x)) for x in args)}") from None
-
-
 def promote_args(fun_name: str, *args):
   check_arraylike(fun_name, *args)
-  check_broadcastable(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes(*args))
 
 
 def promote_args_inexact(fun_name: str, *args):
   check_arraylike(fun_name, *args)
-  check_broadcastable(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes_inexact(*args))
 
 
 def promote_args_numeric(fun_name: str, *args):
   check_arraylike(fun_name, *args)
-  check_broadcastable(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes_numeric(*args))
 
 
