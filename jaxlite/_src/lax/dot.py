@@ -21,28 +21,47 @@ def _parse_dims(dimension_numbers):
 def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
                       preferred_element_type=None, out_sharding=None):
   lc, rc, lb, rb = _parse_dims(dimension_numbers)
-  out_dtype = preferred_element_type or lhs.dtype
+  out_dtype = np.dtype(preferred_element_type or lhs.dtype)
   l_free = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
   r_free = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
-  # Arrange both as (batch, free, contract) matrices so one matmul (BLAS) does the work.
-  lt = np.transpose(lhs, list(lb) + l_free + list(lc))
-  rt = np.transpose(rhs, list(rb) + list(rc) + r_free)
-  b_shape = lt.shape[:len(lb)]
-  m = int(np.prod([lhs.shape[i] for i in l_free], dtype=np.int64))
-  k = int(np.prod([lhs.shape[i] for i in lc], dtype=np.int64))
-  n = int(np.prod([rhs.shape[i] for i in r_free], dtype=np.int64))
-  compute = out_dtype if dtypes.is_inexact(out_dtype) else (
-      np.dtype(np.int64) if dtypes.is_integer(out_dtype) else np.dtype(np.int32))
-  if lhs.dtype == np.bool_:
-    compute = np.dtype(np.int32)
-  a = lt.reshape(b_shape + (m, k)).astype(compute, copy=False)
-  b = rt.reshape(b_shape + (k, n)).astype(compute, copy=False)
-  out = np.matmul(a, b)
-  out_shape = b_shape + tuple(lhs.shape[i] for i in l_free) + tuple(rhs.shape[i] for i in r_free)
-  out = out.reshape(out_shape)
+  compute = _compute_dtype(lhs.dtype, out_dtype)
+  lhs = lhs.astype(compute, copy=False)
+  rhs = rhs.astype(compute, copy=False)
+  nb = len(lb)
+  if len(lc) == 1 and len(l_free) <= 1 and len(r_free) <= 1:
+    # Transposed views go to BLAS as they are (it takes strides): no copies.
+    a = np.transpose(lhs, list(lb) + l_free + list(lc))
+    b = np.transpose(rhs, list(rb) + list(rc) + r_free)
+    if not l_free:
+      a = a[..., None, :]
+    if not r_free:
+      b = b[..., None]
+    out = np.matmul(a, b)
+    if not r_free:
+      out = out[..., 0]
+    if not l_free:
+      out = out[..., 0] if r_free == [] else out[..., 0, :]
+  else:
+    # General case: gather free and contracting dims into one each (copies if needed).
+    lt = np.transpose(lhs, list(lb) + l_free + list(lc))
+    rt = np.transpose(rhs, list(rb) + list(rc) + r_free)
+    b_shape = lt.shape[:nb]
+    m = int(np.prod([lhs.shape[i] for i in l_free], dtype=np.int64))
+    k = int(np.prod([lhs.shape[i] for i in lc], dtype=np.int64))
+    n = int(np.prod([rhs.shape[i] for i in r_free], dtype=np.int64))
+    out = np.matmul(lt.reshape(b_shape + (m, k)), rt.reshape(b_shape + (k, n)))
+    out = out.reshape(b_shape + tuple(lhs.shape[i] for i in l_free) +
+                      tuple(rhs.shape[i] for i in r_free))
   if out_dtype == np.bool_:
     return out != 0
   return out.astype(out_dtype, copy=False)
+
+
+def _compute_dtype(in_dtype, out_dtype):
+  """NumPy has no BLAS for small ints or bools: accumulate those in a wide integer."""
+  if dtypes.is_inexact(out_dtype) and not in_dtype == np.bool_:
+    return np.promote_types(in_dtype, out_dtype) if in_dtype != out_dtype else out_dtype
+  return np.dtype(np.int64) if out_dtype != np.bool_ else np.dtype(np.int32)
 
 
 def _dot_general_abstract_eval(lhs, rhs, *, dimension_numbers, precision=None,
