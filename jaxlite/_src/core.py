@@ -50,7 +50,7 @@ class ShapedArray:
       return ShapedArray(self.shape, self.dtype, self.weak_type)
     return ShapedArray(self.shape, dtypes.float0, False)
 
-  def str_short(self, short_dtypes: bool = True) -> str:
+  def str_short(self, short_dtypes: bool = False) -> str:
     name = dtypes.short_dtype_name(self.dtype) if short_dtypes else self.dtype.name
     return f"{name}[{','.join(str(d) for d in self.shape)}]"
 
@@ -68,7 +68,8 @@ class ShapedArray:
     weak = ", weak_type=True" if self.weak_type else ""
     return f"ShapedArray({self.str_short(short_dtypes=False)}{weak})"
 
-  __str__ = str_short
+  def __str__(self):
+    return ("~" if self.weak_type else "") + self.str_short()
 
 
 def get_aval(x) -> ShapedArray:

@@ -319,15 +319,24 @@ def issubdtype(a, b) -> bool:
   if a_dt in _ml_float_dtypes:
     if isinstance(b, type) and b in (np.floating, np.inexact, np.number, np.generic):
       return True
-    return a_dt == np.dtype(b)
+    return _is_concrete_dtype(b) and a_dt == np.dtype(b)
   if a_dt in _ml_int_dtypes or a_dt in _ml_uint_dtypes:
     signed = a_dt in _ml_int_dtypes
     cats = (np.integer, np.number, np.generic,
             np.signedinteger if signed else np.unsignedinteger)
     if isinstance(b, type) and b in cats:
       return True
-    return a_dt == np.dtype(b)
+    return _is_concrete_dtype(b) and a_dt == np.dtype(b)
   return np.issubdtype(a_dt, b)
+
+
+def _is_concrete_dtype(b) -> bool:
+  """False for abstract NumPy classes (np.integer...), which are categories, not dtypes."""
+  return not (isinstance(b, type) and issubclass(b, np.generic) and b in _ABSTRACT)
+
+
+_ABSTRACT = (np.generic, np.number, np.integer, np.signedinteger, np.unsignedinteger,
+             np.inexact, np.floating, np.complexfloating)
 
 
 def is_floating(dt) -> bool:

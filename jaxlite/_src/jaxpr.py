@@ -2,10 +2,7 @@
 and an interpreter that re-binds every equation (so staged programs stay transformable)."""
 from __future__ import annotations
 
-import enum
 import itertools
-
-import numpy as np
 
 from jaxlite._src import core
 from jaxlite._src.core import ShapedArray
@@ -20,7 +17,7 @@ class Var:
     self.count = next(Var._counter)
 
   def __repr__(self):
-    return f"Var({self.count}:{self.aval.str_short()})"
+    return f"Var({self.count}:{self.aval.str_short(True)})"
 
 
 class DropVar(Var):
@@ -37,7 +34,7 @@ class Literal:
     self.aval = aval
 
   def __repr__(self):
-    return f"Literal({self.val!r}:{self.aval.str_short()})"
+    return f"Literal({self.val!r}:{self.aval.str_short(True)})"
 
 
 class JaxprEqn:
@@ -57,7 +54,7 @@ class JaxprEqn:
     return new
 
   def __repr__(self):
-    return pp_eqn(self, _Namer())
+    return pp_eqn(self)
 
 
 class Jaxpr:
@@ -89,7 +86,7 @@ class Jaxpr:
     return pp_jaxpr(self)
 
   def pretty_print(self, **kw):
-    return pp_jaxpr(self)
+    return pp_jaxpr(self, **kw)
 
   __repr__ = __str__
 
@@ -132,7 +129,7 @@ class ClosedJaxpr:
     return pp_jaxpr(self.jaxpr)
 
   def pretty_print(self, **kw):
-    return str(self)
+    return pp_jaxpr(self.jaxpr, **kw)
 
   __repr__ = __str__
 
@@ -205,105 +202,28 @@ def check_jaxpr(jaxpr: Jaxpr) -> None:
                            f"{len(eqn.outvars)}")
     for v, aval in zip(eqn.outvars, out):
       if (v.aval.shape, v.aval.dtype) != (aval.shape, aval.dtype):
-        raise JaxprTypeError(f"{eqn.primitive}: output {v.aval.str_short()} recorded, "
-                             f"{aval.str_short()} computed")
+        raise JaxprTypeError(f"{eqn.primitive}: output {v.aval.str_short(True)} recorded, "
+                             f"{aval.str_short(True)} computed")
       define(v, eqn.primitive.name)
   for v in jaxpr.outvars:
     read(v, "output")
 
 
 # ---------------------------------------------------------------------------
-# Printing, in JAX's format
+# Printing, in JAX's format: the code lives in jaxpr_printer.
 
+def pp_jaxpr(jaxpr: Jaxpr, **kw) -> str:
+  return jaxpr_printer.pp_jaxpr(jaxpr, **kw)
+
+
+def pp_eqn(eqn: JaxprEqn) -> str:
+  return jaxpr_printer.pp_eqn(eqn)
+
+
+# codegen names its variables the same way.
 def _encode_name(n: int) -> str:
-  # a..z, then ba, bb, ... as JAX does (base 26 with 'a' as the zero digit).
-  s = ""
-  while True:
-    n, r = divmod(n, 26)
-    s = chr(ord("a") + r) + s
-    if n == 0:
-      return s
+  return jaxpr_printer.encode_name(n)
 
 
-class _Namer:
-  def __init__(self):
-    self.names = {}
-
-  def __call__(self, v) -> str:
-    if type(v) is DropVar:
-      return "_"
-    name = self.names.get(v)
-    if name is None:
-      name = self.names[v] = _encode_name(len(self.names))
-    return name
-
-
-def _pp_literal(lit: Literal) -> str:
-  val = lit.val
-  if isinstance(val, (np.ndarray, np.generic)) or hasattr(val, "_value"):
-    val = np.asarray(val).item() if np.ndim(val) == 0 else val
-  if isinstance(val, bool):
-    text = str(val)
-  elif isinstance(val, float):
-    text = repr(float(val)) if np.isfinite(val) else str(val)
-  else:
-    text = str(val)
-  return f"{text}:{lit.aval.str_short()}"
-
-
-def _pp_atom(a, namer) -> str:
-  if type(a) is Literal:
-    return _pp_literal(a)
-  return namer(a)
-
-
-def _pp_param(value, namer, indent) -> str:
-  if isinstance(value, ClosedJaxpr):
-    return pp_jaxpr(value.jaxpr, indent, namer=namer)
-  if isinstance(value, Jaxpr):
-    return pp_jaxpr(value, indent, namer=namer)
-  if isinstance(value, tuple) and value and isinstance(value[0], (ClosedJaxpr, Jaxpr)):
-    inner = "\n".join(" " * (indent + 2) + _pp_param(v, namer, indent + 2) for v in value)
-    return "(\n" + inner + "\n" + " " * indent + ")"
-  if isinstance(value, np.dtype):
-    return value.name
-  if isinstance(value, type) and issubclass(value, np.generic):
-    return np.dtype(value).name
-  if isinstance(value, enum.Enum):
-    return str(value)
-  if callable(value) and hasattr(value, "__name__"):
-    return value.__name__
-  return str(value)
-
-
-def pp_eqn(eqn: JaxprEqn, namer, indent: int = 4) -> str:
-  outs = " ".join(f"{namer(v)}:{v.aval.str_short()}" for v in eqn.outvars)
-  ins = " ".join(_pp_atom(a, namer) for a in eqn.invars)
-  params = sorted(eqn.params.items())
-  has_jaxpr = any(isinstance(v, (Jaxpr, ClosedJaxpr)) or
-                  (isinstance(v, tuple) and v and isinstance(v[0], (Jaxpr, ClosedJaxpr)))
-                  for _, v in params)
-  name = eqn.primitive.name
-  if not params:
-    head = name
-  elif has_jaxpr:
-    pad = " " * (indent + 2)
-    lines = [f"{pad}{k}={_pp_param(v, namer, indent + 2)}" for k, v in params]
-    head = f"{name}[\n" + "\n".join(lines) + "\n" + " " * indent + "]"
-  else:
-    head = f"{name}[" + " ".join(f"{k}={_pp_param(v, namer, indent)}" for k, v in params) + "]"
-  return f"{outs} = {head} {ins}".rstrip()
-
-
-def pp_jaxpr(jaxpr: Jaxpr, indent: int = 0, namer=None) -> str:
-  namer = _Namer() if namer is None else namer
-  consts = " ".join(f"{namer(v)}:{v.aval.str_short()}" for v in jaxpr.constvars)
-  ins = " ".join(f"{namer(v)}:{v.aval.str_short()}" for v in jaxpr.invars)
-  pad = " " * indent
-  lines = [f"{{ lambda {consts}; {ins}. let"]
-  for eqn in jaxpr.eqns:
-    lines.append(pad + "    " + pp_eqn(eqn, namer, indent + 4))
-  outs = ", ".join(_pp_atom(v, namer) for v in jaxpr.outvars)
-  outs = f"({outs},)" if len(jaxpr.outvars) == 1 else f"({outs})"
-  lines.append(f"{pad}  in {outs} }}")
-  return "\n".join(lines)
+# Late import: the printer needs the IR classes defined above.
+from jaxlite._src import jaxpr_printer  # noqa: E402

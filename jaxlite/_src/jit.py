@@ -96,25 +96,19 @@ def _jit_jvp(primals, tangents, *, jaxpr, name, **params):
 
 
 def _jit_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, name, **params):
-  # Split the JVP program: the primal half runs now, the tangent half is staged.
+  # The primal half runs now as one jit call; the tangent half is staged as another.
   nonzeros = [type(t) is not Zero for t in tangents]
-  jvp_closed, out_nz = ad.jvp_jaxpr(jaxpr, nonzeros)
-  n_nz = sum(nonzeros)
-  known, unknown, out_unknowns, n_res = pe.partial_eval_jaxpr(
-      jvp_closed, [False] * len(primals) + [True] * n_nz)
+  known, unknown, out_nz, n_res = ad.linearize_jaxpr(jaxpr, nonzeros)
   known_outs = jit_p.bind_with_trace(parent, list(primals), dict(jaxpr=known, name=name))
-  n_known = len(known_outs) - n_res
-  residuals = known_outs[n_known:]
-  nz_tangents = [t for t in tangents if type(t) is not Zero]
-  unknown_outs = jit_p.bind_with_trace(tangent_trace, list(residuals) + nz_tangents,
-                                       dict(jaxpr=unknown, name=f"jvp({name})"))
-  it_known, it_unknown = iter(known_outs[:n_known]), iter(unknown_outs)
-  outs = [next(it_unknown) if u else next(it_known) for u in out_unknowns]
   n = len(jaxpr.out_avals)
-  nz_iter = iter(outs[n:])
-  tangent_out = [next(nz_iter) if nz else Zero(a.to_tangent_aval())
+  primal_out, residuals = known_outs[:n], known_outs[n:]
+  nz_tangents = [t for t in tangents if type(t) is not Zero]
+  tangent_nz = jit_p.bind_with_trace(tangent_trace, list(residuals) + nz_tangents,
+                                     dict(jaxpr=unknown, name=f"jvp({name})"))
+  it = iter(tangent_nz)
+  tangent_out = [next(it) if nz else Zero(a.to_tangent_aval())
                  for a, nz in zip(jaxpr.out_avals, out_nz)]
-  return outs[:n], tangent_out
+  return primal_out, tangent_out
 
 
 def _jit_transpose(cts, *args, jaxpr, name, **params):

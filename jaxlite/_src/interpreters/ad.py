@@ -38,7 +38,7 @@ class Zero:
     return Zero(get_aval(x).to_tangent_aval())
 
   def __repr__(self):
-    return f"Zero({self.aval.str_short()})"
+    return f"Zero({self.aval.str_short(True)})"
 
 
 class UndefinedPrimal:
@@ -49,7 +49,7 @@ class UndefinedPrimal:
     self.aval = aval
 
   def __repr__(self):
-    return f"UndefinedPrimal({self.aval.str_short()})"
+    return f"UndefinedPrimal({self.aval.str_short(True)})"
 
 
 def is_undefined_primal(x) -> bool:
@@ -152,7 +152,7 @@ class JVPTracer(Tracer):
   def __repr__(self):
     t = self.tangent
     t_aval = t.aval if type(t) is Zero else get_aval(t)
-    return f"GradTracer(primal={self.primal!r}, typeof(tangent)={t_aval.str_short()})"
+    return f"GradTracer(primal={self.primal!r}, typeof(tangent)={t_aval.str_short(True)})"
 
   def __init__(self, trace, primal, tangent):
     self._trace = trace
@@ -246,14 +246,17 @@ def jvp_flat(fun, primals, tangents):
 class LinearFunction:
   """The linear map produced by ``linearize``: a jaxpr from input tangents to output tangents."""
 
-  def __init__(self, closed: ClosedJaxpr, in_avals, out_avals, out_zero):
+  def __init__(self, closed: ClosedJaxpr, in_avals, out_avals, out_zero, nonzeros=None):
     self.closed = closed
-    self.in_avals = in_avals        # tangent avals of the inputs
+    self.in_avals = in_avals        # tangent avals of the inputs that have a tangent
     self.out_avals = out_avals      # tangent avals of the outputs
     self.out_zero = out_zero        # which outputs have an identically-zero tangent
+    self.nonzeros = nonzeros if nonzeros is not None else [True] * len(in_avals)
 
   def __call__(self, *tangents):
+    """Output tangents, given one tangent per input (those of integer inputs are ignored)."""
     from jaxlite._src.jaxpr import eval_jaxpr
+    tangents = [t for t, nz in zip(tangents, self.nonzeros) if nz]
     outs = iter(eval_jaxpr(self.closed.jaxpr, self.closed.consts, *tangents))
     return [zeros_like_aval(a) if z else next(outs)
             for a, z in zip(self.out_avals, self.out_zero)]
@@ -262,20 +265,26 @@ class LinearFunction:
     """Cotangents of the inputs, given cotangents of the outputs (``Zero`` allowed)."""
     cts = [ct for ct, z in zip(cts, self.out_zero) if not z]
     args = [UndefinedPrimal(v.aval) for v in self.closed.jaxpr.invars]
-    return backward_pass(self.closed.jaxpr, self.closed.consts, args, cts)
+    cts_in = iter(backward_pass(self.closed.jaxpr, self.closed.consts, args, cts))
+    return [next(cts_in) if nz else Zero(None) for nz in self.nonzeros]
 
 
-def linearize_flat(fun, primals):
-  """Primal outputs of ``fun`` and the LinearFunction of its tangents."""
-  parent = core.current_trace()
+def linearize_flat(fun, primals, nonzeros=None):
+  """Primal outputs of ``fun`` and the LinearFunction of its tangents.
+
+  ``nonzeros`` (default: all inexact inputs) says which inputs get a tangent input in the
+  linear map; the others have zero tangents."""
   primals = [core.to_array(p) for p in primals]
+  parent = core.current_trace()
   staging = pe.DynamicJaxprTrace("linearize")
   trace = JVPTrace(parent, staging)
   in_avals = [get_aval(p).to_tangent_aval() for p in primals]
-  tangent_args = [staging.new_arg(a) for a in in_avals]
-  ins = []
-  for p, t, a in zip(primals, tangent_args, in_avals):
-    ins.append(JVPTracer(trace, p, Zero(a) if a.dtype == dtypes.float0 else t))
+  if nonzeros is None:
+    nonzeros = [a.dtype != dtypes.float0 for a in in_avals]
+  tangent_args = [staging.new_arg(a) for a, nz in zip(in_avals, nonzeros) if nz]
+  it = iter(tangent_args)
+  ins = [JVPTracer(trace, p, next(it) if nz else Zero(a))
+         for p, a, nz in zip(primals, in_avals, nonzeros)]
   try:
     with core.set_current_trace(trace):
       outs = fun(*ins)
@@ -290,7 +299,45 @@ def linearize_flat(fun, primals):
   finally:
     staging.invalidate()
   out_avals = [get_aval(p).to_tangent_aval() for p in primal_outs]
-  return primal_outs, LinearFunction(closed, in_avals, out_avals, out_zero)
+  return primal_outs, LinearFunction(closed, [a for a, nz in zip(in_avals, nonzeros) if nz],
+                                     out_avals, out_zero, list(nonzeros))
+
+
+def linearize_jaxpr(closed: ClosedJaxpr, nonzeros, instantiate=None):
+  """Split ``closed`` for reverse mode into a primal part and a linear part.
+
+  Returns ``(known, unknown, out_nz, num_res)``: ``known`` maps the primal inputs to the
+  primal outputs followed by ``num_res`` residuals; ``unknown`` maps the residuals followed
+  by the non-zero input tangents to the non-zero output tangents (``out_nz`` says which;
+  ``instantiate`` forces some to be present, as zeros if need be). Nested higher-order
+  primitives split themselves through their own linearize rules."""
+  from jaxlite._src.jaxpr import eval_jaxpr
+  info = {}
+  n_out = len(closed.out_avals)
+  inst = list(instantiate) if instantiate is not None else [False] * n_out
+
+  def known_fun(*primals):
+    outs, lin = linearize_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
+                               primals, nonzeros)
+    info["lin"] = lin
+    return list(outs) + list(lin.closed.consts)
+
+  known = pe.trace_to_jaxpr(known_fun, closed.in_avals, "linearize")
+  lin = info["lin"]
+  out_nz = [not z or (i and a.dtype != dtypes.float0)
+            for z, i, a in zip(lin.out_zero, inst, lin.out_avals)]
+  num_res = len(lin.closed.consts)
+  lin_jaxpr = lin.closed.jaxpr
+
+  def unknown_fun(*args):
+    res, tangents = args[:num_res], args[num_res:]
+    outs = iter(eval_jaxpr(lin_jaxpr, res, *tangents))
+    full = [zeros_like_aval(a) if z else next(outs) for z, a in zip(lin.out_zero, lin.out_avals)]
+    return [t for t, nz in zip(full, out_nz) if nz]
+
+  res_avals = [v.aval for v in lin_jaxpr.constvars]
+  unknown = pe.trace_to_jaxpr(unknown_fun, res_avals + list(lin.in_avals), "linear")
+  return known, unknown, out_nz, num_res
 
 
 # ---------------------------------------------------------------------------
@@ -340,12 +387,14 @@ def backward_pass(jaxpr, consts, args, cts_out):
           for v, a in zip(jaxpr.invars, args)]
 
 
-def jvp_jaxpr(closed: ClosedJaxpr, nonzeros):
+def jvp_jaxpr(closed: ClosedJaxpr, nonzeros, instantiate=None):
   """A jaxpr computing (primal outs, non-zero tangent outs) from (primals, non-zero tangents),
-  and the mask of which output tangents are non-zero."""
+  and the mask of which output tangents it returns. ``instantiate`` forces zero tangents of
+  (inexact) outputs to be returned too, so several jaxprs can share one output pattern."""
   from jaxlite._src.jaxpr import eval_jaxpr
   out_nz = []
   n = len(nonzeros)
+  inst = list(instantiate) if instantiate is not None else [False] * len(closed.out_avals)
 
   def f(*args):
     primals, nz_tangents = args[:n], iter(args[n:])
@@ -353,6 +402,8 @@ def jvp_jaxpr(closed: ClosedJaxpr, nonzeros):
                 for p, nz in zip(primals, nonzeros)]
     outs_p, outs_t = jvp_flat(lambda *a: eval_jaxpr(closed.jaxpr, closed.consts, *a),
                               primals, tangents)
+    outs_t = [zeros_like_aval(t.aval) if type(t) is Zero and i and
+              t.aval.dtype != dtypes.float0 else t for t, i in zip(outs_t, inst)]
     out_nz[:] = [type(t) is not Zero for t in outs_t]
     return list(outs_p) + [t for t in outs_t if type(t) is not Zero]
 

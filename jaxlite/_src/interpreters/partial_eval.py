@@ -192,13 +192,14 @@ def closed_jaxpr_has_tracer_consts(closed: ClosedJaxpr) -> bool:
   return any(isinstance(c, Tracer) for c in closed.consts)
 
 
-def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns):
+def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns, instantiate=None):
   """Split ``closed`` into a known part and an unknown part.
 
-  Equations that read an unknown input (transitively) are unknown. Returns
-  ``(known, unknown, out_unknowns, num_res)``: ``known`` maps the known inputs to the known
-  outputs followed by ``num_res`` residuals; ``unknown`` maps the residuals followed by the
-  unknown inputs to the unknown outputs."""
+  Equations that read an unknown input (transitively) are unknown. ``instantiate`` marks
+  outputs that must come out of the unknown part even when they are known (loop carries):
+  those pass through it as residuals. Returns ``(known, unknown, out_unknowns, num_res)``:
+  ``known`` maps the known inputs to the known outputs followed by ``num_res`` residuals;
+  ``unknown`` maps the residuals followed by the unknown inputs to the unknown outputs."""
   jaxpr = closed.jaxpr
   unknown_vars = {v for v, u in zip(jaxpr.invars, unknowns) if u}
   known_eqns, unknown_eqns = [], []
@@ -208,18 +209,33 @@ def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns):
       unknown_vars.update(eqn.outvars)
     else:
       known_eqns.append(eqn)
-  out_unknowns = [type(v) is Var and v in unknown_vars for v in jaxpr.outvars]
+  instantiate = instantiate or [False] * len(jaxpr.outvars)
+  out_unknowns = [(type(v) is Var and v in unknown_vars) or bool(inst)
+                  for v, inst in zip(jaxpr.outvars, instantiate)]
   residuals, seen = [], set()
+
+  def add_residual(a):
+    if type(a) is Var and a not in unknown_vars and a not in seen:
+      seen.add(a)
+      residuals.append(a)
+
   for eqn in unknown_eqns:
     for a in eqn.invars:
-      if type(a) is Var and a not in unknown_vars and a not in seen:
-        seen.add(a)
-        residuals.append(a)
+      add_residual(a)
+  unknown_outs = []
+  for v, u in zip(jaxpr.outvars, out_unknowns):
+    if u:
+      add_residual(v)  # a known value forced out of the unknown part passes through
+      unknown_outs.append(v)
   known_invars = [v for v, u in zip(jaxpr.invars, unknowns) if not u]
   known_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if not u]
   known = Jaxpr(jaxpr.constvars, known_invars, known_outs + residuals, known_eqns)
   unknown_invars = [v for v, u in zip(jaxpr.invars, unknowns) if u]
-  unknown_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
   unknown = Jaxpr([], residuals + unknown_invars, unknown_outs, unknown_eqns)
   return (ClosedJaxpr(known, closed.consts), ClosedJaxpr(unknown, []), out_unknowns,
           len(residuals))
+
+
+def move_invars(jaxpr: Jaxpr, order) -> Jaxpr:
+  """The same jaxpr with its inputs permuted: new invar i is old invar ``order[i]``."""
+  return jaxpr.replace(invars=[jaxpr.invars[i] for i in order])

@@ -104,8 +104,6 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
   dn = ((tuple(int(d) for d in lc), tuple(int(d) for d in rc)),
         (tuple(int(d) for d in lb), tuple(int(d) for d in rb)))
   pet = None if preferred_element_type is None else dtypes.canonicalize_dtype(preferred_element_type)
-  if pet is None:
-    pet = core.get_aval(lhs).dtype
   return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
                             preferred_element_type=pet, out_sharding=out_sharding)
 

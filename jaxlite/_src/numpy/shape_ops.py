@@ -158,47 +158,30 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
   """Matrix product with NumPy's broadcasting of leading (batch) dimensions."""
   util.check_arraylike("matmul", a, b)
   a, b = util.promote_dtypes(a, b)
-  a_nd, b_nd = a.ndim, b.ndim
-  if a_nd == 0 or b_nd == 0:
-    raise ValueError(f"matmul: inputs must be at least 1-D, got shapes {a.shape} and {b.shape}")
-  a_vec, b_vec = a_nd == 1, b_nd == 1
-  if a_vec:
-    a = lax.expand_dims(a, (0,))
-  if b_vec:
-    b = lax.expand_dims(b, (1,))
-  if a.shape[-1] != b.shape[-2]:
-    raise TypeError(f"dot_general requires contracting dimensions to have the same shape, got "
-                    f"({a.shape[-1]},) and ({b.shape[-2]},).")
+  for i, x in enumerate((a, b)):
+    if x.ndim == 0:
+      raise ValueError(f"matmul input operand {i} must have ndim at least 1, but it has ndim 0")
+  pet = dtypes.canonicalize_dtype(preferred_element_type) if preferred_element_type else a.dtype
+  kw = dict(precision=precision, preferred_element_type=pet)
+  if b.ndim == 1:  # contract the last axis of a with the vector
+    return lax.dot_general(a, b, (((a.ndim - 1,), (0,)), ((), ())), **kw)
+  if a.ndim == 1:  # contract the vector with the second-to-last axis of b
+    return lax.dot_general(a, b, (((0,), (b.ndim - 2,)), ((), ())), **kw)
   batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
   a = broadcast_to(a, batch + a.shape[-2:]) if a.shape[:-2] != batch else a
   b = broadcast_to(b, batch + b.shape[-2:]) if b.shape[:-2] != batch else b
   nb = len(batch)
   dims = (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
-  pet = dtypes.canonicalize_dtype(preferred_element_type) if preferred_element_type else None
-  out = lax.dot_general(a, b, dims, precision=precision, preferred_element_type=pet)
-  if a_vec and b_vec:
-    return lax.squeeze(out, (nb, nb + 1))
-  if a_vec:
-    return lax.squeeze(out, (nb,))
-  if b_vec:
-    return lax.squeeze(out, (nb + 1,))
-  return out
-
-
-def _matmul_vec_vec(a, b, pet=None):
-  return lax.dot_general(a, b, (((0,), (0,)), ((), ())), preferred_element_type=pet)
+  return lax.dot_general(a, b, dims, **kw)
 
 
 def dot(a, b, *, precision=None, preferred_element_type=None):
   """NumPy's dot: scalars multiply, vectors contract, N-D contracts last with second-to-last."""
   util.check_arraylike("dot", a, b)
   a, b = util.promote_dtypes(a, b)
-  pet = dtypes.canonicalize_dtype(preferred_element_type) if preferred_element_type else None
+  pet = dtypes.canonicalize_dtype(preferred_element_type) if preferred_element_type else a.dtype
   if a.ndim == 0 or b.ndim == 0:
     return lax.mul(a, b)
-  if a.ndim == 1 and b.ndim == 1:
-    return lax.dot_general(a, b, (((0,), (0,)), ((), ())), precision=precision,
-                           preferred_element_type=pet)
   contract_b = 0 if b.ndim == 1 else b.ndim - 2
   return lax.dot_general(a, b, (((a.ndim - 1,), (contract_b,)), ((), ())), precision=precision,
                          preferred_element_type=pet)
