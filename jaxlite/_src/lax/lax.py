@@ -9,3 +9,5 @@ from jaxlite._src.lax.slicing import *
 from jaxlite._src.lax.structural import *
 from jaxlite._src.lax.convolution import *
 from jaxlite._src.lax.windowed_reductions import *
+from jaxlite._src.lax.control_flow.cond import cond, switch
+from jaxlite._src.lax.control_flow.loops import scan, while_loop, fori_loop, map
