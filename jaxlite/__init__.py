@@ -32,3 +32,10 @@ def block_until_ready(x):
     if hasattr(leaf, "block_until_ready"):
       leaf.block_until_ready()
   return x
+from jaxlite._src.custom_derivatives import custom_jvp, custom_vjp
+from jaxlite import custom_derivatives
+from jaxlite._src.ad_checkpoint import checkpoint, remat, checkpoint_policies
+from jaxlite import ad_checkpoint
+from jaxlite._src.debugging import pure_callback, print_environment_info
+from jaxlite import debug
+from jaxlite import experimental

@@ -27,9 +27,13 @@ for info in pkgutil.iter_modules(cases_pkg.__path__):
   ALL_CASES.extend(getattr(module, "CASES", []))
 
 # Primitives that legitimately have no batching rule or no JVP rule here.
-NO_JVP_OK = {"iota"}
-NO_BATCH_OK = {"iota"}  # takes no operands, so it is never batched
-NO_CASE_OK = {"jit", "add_any"}
+# Custom-derivative calls override bind: every trace handles them through the function and
+# rules they carry, so they have no per-primitive JVP or batching rule; custom_lin is only
+# ever transposed.
+_CUSTOM = {"custom_jvp_call", "custom_vjp_call", "custom_lin"}
+NO_JVP_OK = {"iota"} | _CUSTOM
+NO_BATCH_OK = {"iota"} | _CUSTOM  # iota takes no operands, so it is never batched
+NO_CASE_OK = {"jit", "add_any", "cond", "while", "scan"} | _CUSTOM  # tested in test_control_flow
 
 
 def _np(x):

@@ -13,6 +13,7 @@ import numpy as np
 
 from jaxlite._src import dtypes
 from jaxlite._src import errors
+from jaxlite._src.config import config
 
 
 # ---------------------------------------------------------------------------
@@ -100,6 +101,7 @@ all_primitives: dict[str, "Primitive"] = {}
 class Primitive:
   """A named operation. Its rules live in tables of the interpreters, keyed by the primitive."""
   multiple_results = False
+  effectful = False  # side effects (prints, io callbacks): never removed, kept in order
 
   def __init__(self, name: str, multiple_results: bool = False):
     self.name = name
@@ -274,8 +276,24 @@ class EvalTrace(Trace):
     out_aval = primitive.abstract_eval(*avals, **params)
     out = primitive.impl(*vals, **params)
     if primitive.multiple_results:
-      return [_wrap_result(o, a, primitive) for o, a in zip(out, out_aval)]
-    return _wrap_result(out, out_aval, primitive)
+      outs = [_wrap_result(o, a, primitive) for o, a in zip(out, out_aval)]
+    else:
+      outs = _wrap_result(out, out_aval, primitive)
+    if config.jax_debug_nans or config.jax_debug_infs:
+      check_nans(primitive.name, outs if primitive.multiple_results else [outs])
+    return outs
+
+
+def check_nans(name, outs):
+  """Raise FloatingPointError naming ``name`` if an output has a NaN (or inf), per the flags."""
+  for o in outs:
+    v = o._value if type(o) is ArrayImpl else np.asarray(o)
+    if not dtypes.is_inexact(v.dtype):
+      continue
+    if config.jax_debug_nans and np.isnan(v).any():
+      raise FloatingPointError(f"invalid value (nan) encountered in {name}")
+    if config.jax_debug_infs and np.isinf(v).any():
+      raise FloatingPointError(f"invalid value (inf) encountered in {name}")
 
 
 def _wrap_result(out, aval, primitive):

@@ -360,7 +360,8 @@ class JitWrapped:
         sig.append((v.shape, v.dtype, a.weak_type))
       else:
         entry = self._fast_cache.get((tuple(sig), config._trace_ctx))
-        if entry is not None and not config.jax_disable_jit:
+        if entry is not None and not config.jax_disable_jit and not config.jax_debug_nans \
+            and not config.jax_debug_infs:
           exe = entry.executable
           outs = exe.fn(*exe.consts, *[a._value for a in args])
           if entry.single_leaf_out:
@@ -378,6 +379,8 @@ class JitWrapped:
     if trace is core.eval_trace and entry.executable is not None and not has_tracer:
       outs = entry.executable([x._value if type(x) is ArrayImpl else _leaf_value(x)
                                for x in leaves])
+      if config.jax_debug_nans or config.jax_debug_infs:
+        self._check_nans(outs, args, kwargs)
       return tree_util.tree_unflatten(entry.out_tree, outs)
     closed = entry.closed
     if entry.has_tracer_consts:
@@ -388,6 +391,19 @@ class JitWrapped:
     else:
       outs = jit_p.bind(*leaves, jaxpr=closed, name=self._name)
     return tree_util.tree_unflatten(entry.out_tree, outs)
+
+  def _check_nans(self, outs, args, kwargs):
+    """On a NaN/inf output, re-run op by op so the error names the primitive (as JAX does)."""
+    try:
+      core.check_nans(self._name, outs)
+    except FloatingPointError:
+      kind = "nan" if config.jax_debug_nans else "inf"
+      print(f"Invalid {kind} value encountered in the output of a jax.jit function. Calling "
+            "the de-optimized version.")
+      from jaxlite._src.config import disable_jit
+      with disable_jit():
+        self._fun(*args, **kwargs)
+      raise
 
   def __get__(self, obj, objtype=None):
     if obj is None:

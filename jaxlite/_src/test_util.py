@@ -18,8 +18,9 @@ _DEFAULT_TOL = {np.dtype(np.float16): 1e-1, np.dtype(dtypes.bfloat16): 1e-1,
 
 
 def _dtype_of_tree(tree):
+  """The dtype the computation runs in (Python floats are float32 unless x64 is on)."""
   leaves = [np.asarray(x) for x in tree_util.tree_leaves(tree)]
-  inexact = [x.dtype for x in leaves if dtypes.is_inexact(x.dtype)]
+  inexact = [dtypes.canonicalize_dtype(x.dtype) for x in leaves if dtypes.is_inexact(x.dtype)]
   return inexact[0] if inexact else np.dtype(np.float32)
 
 

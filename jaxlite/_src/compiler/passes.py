@@ -43,7 +43,11 @@ def inline_calls(jaxpr: Jaxpr, call_primitives) -> tuple[Jaxpr, list]:
           new_consts)
 
 
-def dce(jaxpr: Jaxpr, effectful=lambda eqn: False) -> Jaxpr:
+def is_effectful(eqn) -> bool:
+  return getattr(eqn.primitive, "effectful", False)
+
+
+def dce(jaxpr: Jaxpr, effectful=is_effectful) -> Jaxpr:
   """Drop equations whose outputs nobody reads (keeping effectful ones)."""
   live = {v for v in jaxpr.outvars if type(v) is Var}
   kept = []
@@ -73,7 +77,7 @@ def _params_key(params):
     return None
 
 
-def cse(jaxpr: Jaxpr, effectful=lambda eqn: False) -> Jaxpr:
+def cse(jaxpr: Jaxpr, effectful=is_effectful) -> Jaxpr:
   """Reuse the result of an equation already computed with the same operands and params."""
   seen: dict = {}
   env: dict = {}

@@ -30,10 +30,12 @@ def _split(seq, *sizes):
 
 def _strong(x):
   """``x`` without its weak type (carries keep one fixed type through a loop)."""
-  from jaxlite._src.lax import lax
+  from jaxlite._src.array import ArrayImpl
   aval = core.get_aval(x) if not isinstance(x, core.Tracer) else x.aval
   if not aval.weak_type:
     return x
+  if type(x) is ArrayImpl:
+    return ArrayImpl(x._value, False)
   from jaxlite._src.lax.elementwise import convert_element_type_p
   return convert_element_type_p.bind(x, new_dtype=aval.dtype, weak_type=False, sharding=None)
 
@@ -56,8 +58,7 @@ def _check_carry(what, in_tree, in_avals, out_tree, out_avals):
 scan_p = core.Primitive("scan", multiple_results=True)
 
 
-def _scan_impl(*args, jaxpr, length, reverse, num_consts, num_carry, linear=None, unroll=1,
-               _split_transpose=False):
+def _scan_impl(*args, jaxpr, length, reverse, num_consts, num_carry, unroll=1):
   consts, carry, xs = _split(args, num_consts, num_carry)
   out_avals = jaxpr.out_avals[num_carry:]
   ys = [np.empty((length,) + a.shape, a.dtype) for a in out_avals]
@@ -70,8 +71,7 @@ def _scan_impl(*args, jaxpr, length, reverse, num_consts, num_carry, linear=None
   return carry + ys
 
 
-def _scan_abstract_eval(*avals, jaxpr, length, reverse, num_consts, num_carry, linear=None,
-                        unroll=1, _split_transpose=False):
+def _scan_abstract_eval(*avals, jaxpr, length, reverse, num_consts, num_carry, unroll=1):
   outs = jaxpr.out_avals
   carry = outs[:num_carry]
   ys = [a.update(shape=(length,) + a.shape) for a in outs[num_carry:]]
@@ -122,20 +122,15 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
   jaxpr, consts, out_tree = trace(carry_avals)
   carry_out_tree, _ = _carry_and_ys_trees(out_tree)
   out_carry_avals = jaxpr.out_avals[:len(init_flat)]
-  if any(a.weak_type and not b.weak_type for a, b in zip(carry_avals, out_carry_avals)):
-    # A weakly typed initial carry that the body makes strong: fix the type and retrace.
-    init_flat = [_strong(x) if a.weak_type and not b.weak_type else x
-                 for x, a, b in zip(init_flat, carry_avals, out_carry_avals)]
-    carry_avals = avals_of(init_flat)
-    jaxpr, consts, out_tree = trace(carry_avals)
-    carry_out_tree, _ = _carry_and_ys_trees(out_tree)
+  # A weakly typed initial carry that the body makes strong gets the strong type; the body
+  # keeps its weakly typed input, as in JAX (no retrace).
+  init_flat = [_strong(x) if a.weak_type and not b.weak_type else x
+               for x, a, b in zip(init_flat, carry_avals, out_carry_avals)]
   _check_carry("scan body", init_tree, carry_avals, carry_out_tree,
                jaxpr.out_avals[:len(init_flat)])
   outs = scan_p.bind(*consts, *init_flat, *xs_flat, jaxpr=jaxpr, length=length,
                      reverse=bool(reverse), num_consts=len(consts), num_carry=len(init_flat),
-                     linear=(False,) * (len(consts) + len(init_flat) + len(xs_flat)),
-                     unroll=int(unroll) if not isinstance(unroll, bool) else int(unroll),
-                     _split_transpose=_split_transpose)
+                     unroll=int(unroll) if not isinstance(unroll, bool) else int(unroll))
   _, ys_tree = _carry_and_ys_trees(out_tree)
   carry_out = tree_util.tree_unflatten(init_tree, outs[:len(init_flat)])
   ys = tree_util.tree_unflatten(ys_tree, outs[len(init_flat):])
@@ -190,8 +185,7 @@ def _reorder_jvp_body(jvp, num_consts, num_carry, n_xs, nz_consts, nz_carry, nz_
   return ClosedJaxpr(jx, jvp.consts)
 
 
-def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carry, linear=None,
-              unroll=1, _split_transpose=False):
+def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carry, unroll=1):
   consts, init, xs = _split(primals, num_consts, num_carry)
   t_consts, t_init, t_xs = _split(tangents, num_consts, num_carry)
   nz = lambda ts: [type(t) is not Zero for t in ts]
@@ -206,8 +200,8 @@ def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carr
           keep(t_xs, nz_xs))
   outs = scan_p.bind(*args, jaxpr=body, length=length, reverse=reverse,
                      num_consts=num_consts + sum(nz_consts),
-                     num_carry=num_carry + sum(nz_carry), linear=(False,) * len(args),
-                     unroll=unroll, _split_transpose=_split_transpose)
+                     num_carry=num_carry + sum(nz_carry),
+                     unroll=unroll)
   carry, carry_t, ys, ys_t = _split(outs, num_carry, sum(nz_carry), n_ys)
   primal_out = carry + ys
   it_c, it_y = iter(carry_t), iter(ys_t)
@@ -220,7 +214,7 @@ def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carr
 
 
 def _scan_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, length, reverse,
-                    num_consts, num_carry, linear=None, unroll=1, _split_transpose=False):
+                    num_consts, num_carry, unroll=1):
   consts, init, xs = _split(primals, num_consts, num_carry)
   t_consts, t_init, t_xs = _split(tangents, num_consts, num_carry)
   nz = lambda ts: [type(t) is not Zero for t in ts]
@@ -236,8 +230,7 @@ def _scan_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, length, 
   # Known scan: the primal loop, stacking the residuals of every iteration as extra ys.
   known_outs = scan_p.bind_with_trace(parent, list(primals), dict(
       jaxpr=known, length=length, reverse=reverse, num_consts=num_consts,
-      num_carry=num_carry, linear=(False,) * len(primals), unroll=unroll,
-      _split_transpose=_split_transpose))
+      num_carry=num_carry, unroll=unroll))
   carry, ys, residuals = _split(known_outs, num_carry, n_ys)
   # Tangent scan: consts = const tangents, carry = carry tangents, xs = residuals + x tangents.
   nct, ncat = sum(nz_consts), sum(nz_carry)
@@ -248,8 +241,7 @@ def _scan_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, length, 
                            ad.zeros_like_aval(t.aval) for t, m in zip(ts, mask) if m]
   args = keep(t_consts, nz_consts) + keep(t_init, nz_carry) + residuals + keep(t_xs, nz_xs)
   t_outs = scan_p.bind_with_trace(tangent_trace, args, dict(
-      jaxpr=body, length=length, reverse=reverse, num_consts=nct, num_carry=ncat,
-      linear=(False,) * len(args), unroll=unroll, _split_transpose=_split_transpose))
+      jaxpr=body, length=length, reverse=reverse, num_consts=nct, num_carry=ncat, unroll=unroll))
   carry_t, ys_t = t_outs[:ncat], t_outs[ncat:]
   it_c, it_y = iter(carry_t), iter(ys_t)
   avals = jaxpr.out_avals
@@ -260,8 +252,7 @@ def _scan_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, length, 
   return carry + ys, tangent_out
 
 
-def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry, linear=None,
-                    unroll=1, _split_transpose=False):
+def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry, unroll=1):
   consts, init, xs = _split(args, num_consts, num_carry)
   c_lin = [ad.is_undefined_primal(c) for c in consts]
   x_lin = [ad.is_undefined_primal(x) for x in xs]
@@ -300,16 +291,15 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry, l
   acc0 = [ad.zeros_like_aval(a) for a in lin_const_avals]
   args_t = known_consts + acc0 + ct_carry + known_xs + ct_ys
   outs = scan_p.bind(*args_t, jaxpr=body, length=length, reverse=not reverse, num_consts=nkc,
-                     num_carry=nlc + num_carry, linear=(False,) * len(args_t), unroll=unroll,
-                     _split_transpose=_split_transpose)
+                     num_carry=nlc + num_carry, unroll=unroll)
   ct_consts, ct_init, ct_xs = _split(outs, nlc, num_carry)
   it_c, it_x = iter(ct_consts), iter(ct_xs)
   return ([next(it_c) if lin else None for lin in c_lin] + ct_init +
           [next(it_x) if lin else None for lin in x_lin])
 
 
-def _scan_batch(vals, dims, *, jaxpr, length, reverse, num_consts, num_carry, linear=None,
-                unroll=1, _split_transpose=False, axis_size=None, axis_name=None):
+def _scan_batch(vals, dims, *, jaxpr, length, reverse, num_consts, num_carry, unroll=1,
+                axis_size=None, axis_name=None):
   size = next(batching._shape(v)[d] for v, d in zip(vals, dims) if d is not None)
   consts, init, xs = _split(vals, num_consts, num_carry)
   d_consts, d_init, d_xs = _split(dims, num_consts, num_carry)
@@ -321,8 +311,7 @@ def _scan_batch(vals, dims, *, jaxpr, length, reverse, num_consts, num_carry, li
   body = batching.batch_jaxpr(jaxpr, size, body_dims, axis_name)
   args = consts + init + xs
   outs = scan_p.bind(*args, jaxpr=body, length=length, reverse=reverse, num_consts=num_consts,
-                     num_carry=num_carry, linear=(False,) * len(args), unroll=unroll,
-                     _split_transpose=_split_transpose)
+                     num_carry=num_carry, unroll=unroll)
   return outs, [0] * num_carry + [1] * (len(outs) - num_carry)
 
 
@@ -370,11 +359,8 @@ def while_loop(cond_fun, body_fun, init_val):
 
   avals = avals_of(init_flat)
   cond, cconsts, cond_tree, body, bconsts, body_tree = trace(avals)
-  if any(a.weak_type and not b.weak_type for a, b in zip(avals, body.out_avals)):
-    init_flat = [_strong(x) if a.weak_type and not b.weak_type else x
-                 for x, a, b in zip(init_flat, avals, body.out_avals)]
-    avals = avals_of(init_flat)
-    cond, cconsts, cond_tree, body, bconsts, body_tree = trace(avals)
+  init_flat = [_strong(x) if a.weak_type and not b.weak_type else x
+               for x, a, b in zip(init_flat, avals, body.out_avals)]
   outs = cond.out_avals
   if cond_tree.num_leaves != 1 or outs[0].shape or outs[0].dtype != np.bool_:
     raise TypeError("cond_fun must return a boolean scalar, but got output type(s) "

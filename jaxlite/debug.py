@@ -1,0 +1,3 @@
+"""``jax.debug``: printing and callbacks that work inside transformations."""
+from jaxlite._src.debugging import (  # noqa: F401
+    debug_print as print, debug_callback as callback, breakpoint)
