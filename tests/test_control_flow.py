@@ -435,3 +435,33 @@ def test_debug_nans_names_the_primitive(capsys):
     assert float(jnp.log(2.0)) == pytest.approx(0.6931472)
   assert "Calling the de-optimized version" in capsys.readouterr().out
   assert np.isnan(float(jnp.log(-1.0)))
+
+
+# ---------------------------------------------------------------------------
+# associative_scan
+
+@pytest.mark.parametrize("n", [1, 2, 7, 10])
+def test_associative_scan_matches_cumulative_ops(n):
+  x = np.random.default_rng(n).uniform(0.5, 1.5, (n, 3)).astype(np.float32)
+  np.testing.assert_allclose(lax.associative_scan(jnp.add, x), np.cumsum(x, 0), rtol=1e-5)
+  np.testing.assert_allclose(lax.associative_scan(jnp.multiply, x, reverse=True),
+                             np.cumprod(x[::-1], 0)[::-1], rtol=1e-5)
+  np.testing.assert_allclose(jax.jit(lambda v: lax.associative_scan(jnp.maximum, v, axis=1))(x),
+                             np.maximum.accumulate(x, 1))
+  np.testing.assert_allclose(jax.vmap(lambda v: lax.associative_scan(jnp.add, v))(x.T),
+                             np.cumsum(x.T, 1), rtol=1e-5)
+  g = jax.grad(lambda v: lax.associative_scan(jnp.add, v).sum())(x)
+  np.testing.assert_allclose(g, np.broadcast_to(np.arange(n, 0, -1)[:, None], x.shape))
+
+
+def test_associative_scan_pytree_linear_recurrence():
+  # h_t = a_t * h_{t-1} + b_t as pairs combined associatively.
+  a = np.array([0.5, 2.0, 1.0, 0.1], np.float32)
+  b = np.array([1.0, 1.0, 1.0, 1.0], np.float32)
+  combine = lambda x, y: (x[0] * y[0], y[0] * x[1] + y[1])
+  _, h = lax.associative_scan(combine, (a, b))
+  ref, acc = [], 0.0
+  for ai, bi in zip(a, b):
+    acc = ai * acc + bi
+    ref.append(acc)
+  np.testing.assert_allclose(h, ref, rtol=1e-6)

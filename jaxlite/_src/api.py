@@ -589,3 +589,23 @@ def closure_convert(fun, *example_args):
     return tree_util.tree_unflatten(info["out_tree"], outs)
 
   return converted, hoisted
+
+
+def named_call(fun, *, name=None):
+  """``fun`` under a name for profiles and jaxprs (jaxlite keeps no name stack: identity)."""
+  return fun
+
+
+class named_scope:
+  """Context manager naming the operations inside it (no-op: jaxlite keeps no name stack)."""
+
+  def __init__(self, name):
+    if not isinstance(name, str):
+      raise TypeError(f"named_scope name argument must be a string, got {name!r}")
+    self.name = name
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *exc):
+    return False
