@@ -14,3 +14,6 @@ from jaxlite._src.lax.misc import stop_gradient, copy_p, copy
 from jaxlite._src.lax.control_flow.cond import cond, switch, cond_p
 from jaxlite._src.lax.control_flow.loops import scan, while_loop, fori_loop, map, scan_p, while_p
 from jaxlite._src.lax.control_flow.associative_scan import associative_scan
+
+from jaxlite._src.compat import missing_attribute as _missing_attribute
+__getattr__ = _missing_attribute("jaxlite.lax", "jax.lax")

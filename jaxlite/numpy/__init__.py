@@ -37,3 +37,6 @@ from jaxlite._src.numpy.ufuncs_extra import *
 from jaxlite._src.numpy.indexing import *
 from jaxlite._src.numpy.reductions_extra import *
 from jaxlite._src.numpy.sorting import *
+
+from jaxlite._src.compat import missing_attribute as _missing_attribute
+__getattr__ = _missing_attribute("jaxlite.numpy", "jax.numpy")

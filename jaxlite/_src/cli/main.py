@@ -25,6 +25,9 @@ def main(argv) -> int:
   parser.add_argument("--version", action="store_true", help="print the version and exit")
   sub = parser.add_subparsers(dest="command")
   sub.add_parser("info", help="print versions and devices")
+  run = sub.add_parser("run", help="run a script written for jax/flax/optax/orbax on jaxlite")
+  run.add_argument("script", help="path of the Python script")
+  run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
   demo = sub.add_parser("demo", help="run a demo")
   demo.add_argument("name", nargs="?", default="core", choices=["core"],
                     help="which demo (default: core)")
@@ -35,6 +38,14 @@ def main(argv) -> int:
     return 0
   if args.command == "info":
     print(_info())
+    return 0
+  if args.command == "run":
+    import os
+    if not os.path.isfile(args.script):
+      print(f"python -m jaxlite run: no such file: {args.script}", file=sys.stderr)
+      return 2
+    from jaxlite._src.compat import run as run_script
+    run_script(args.script, args.args)
     return 0
   if args.command == "demo":
     from jaxlite._src.cli import demo_core
