@@ -40,3 +40,6 @@ from jaxlite._src.numpy.sorting import *
 
 from jaxlite._src.compat import missing_attribute as _missing_attribute
 __getattr__ = _missing_attribute("jaxlite.numpy", "jax.numpy")
+from jaxlite._src.numpy.shape_extra import *  # noqa: E402
+from jaxlite._src.numpy.creation_extra import *  # noqa: E402
+from jaxlite._src.numpy.linalg_basic import *  # noqa: E402

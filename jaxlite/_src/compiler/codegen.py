@@ -24,11 +24,14 @@ _MAY_WARN = frozenset({
 
 
 def _is_literal_param(v) -> bool:
-  if v is None or isinstance(v, (bool, int, str)):
+  """True when ``repr(v)`` reads back as ``v`` in generated code (exact builtin types only:
+  subclasses such as NamedTuples or IntEnums repr as names the namespace lacks)."""
+  t = type(v)
+  if v is None or t in (bool, int, str):
     return True
-  if isinstance(v, float):
+  if t is float:
     return bool(np.isfinite(v))
-  if isinstance(v, tuple):
+  if t is tuple:
     return all(_is_literal_param(x) for x in v)
   return False
 
