@@ -28,9 +28,11 @@ def main(argv) -> int:
   run = sub.add_parser("run", help="run a script written for jax/flax/optax/orbax on jaxlite")
   run.add_argument("script", help="path of the Python script")
   run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
-  demo = sub.add_parser("demo", help="run a demo")
-  demo.add_argument("name", nargs="?", default="core", choices=["core"],
+  demo = sub.add_parser("demo", help="run a demo: core (the JAX model in a page), digits "
+                                     "(train an MLP on handwritten digits with NNX + Optax)")
+  demo.add_argument("name", nargs="?", default="core", choices=["core", "digits"],
                     help="which demo (default: core)")
+  demo.add_argument("args", nargs=argparse.REMAINDER, help="options of the demo (--help)")
   args = parser.parse_args(argv)
   if args.version:
     import jaxlite
@@ -48,7 +50,27 @@ def main(argv) -> int:
     run_script(args.script, args.args)
     return 0
   if args.command == "demo":
+    if args.name == "digits":
+      return _run_digits(args.args)
     from jaxlite._src.cli import demo_core
     return demo_core.main()
   parser.print_help()
   return 0
+
+
+def _run_digits(argv) -> int:
+  """The digits example is written for the real stack: run it through the compat layer."""
+  missing = [m for m in ("sklearn", "matplotlib") if not _importable(m)]
+  if missing:
+    print(f"python -m jaxlite demo digits needs {' and '.join(missing)}: "
+          "pip install 'jaxlite[examples]'", file=sys.stderr)
+    return 2
+  from jaxlite._src import compat
+  compat.install()
+  from jaxlite.examples import digits_nnx
+  return digits_nnx.main(argv)
+
+
+def _importable(name) -> bool:
+  import importlib.util
+  return importlib.util.find_spec(name) is not None

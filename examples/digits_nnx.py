@@ -1,0 +1,1 @@
+../jaxlite/examples/digits_nnx.py
