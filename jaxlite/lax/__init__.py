@@ -8,7 +8,7 @@ from jaxlite._src.lax.windowed_reductions import *
 from jaxlite._src.lax.shapes import (
     broadcast_in_dim, broadcast, full, full_like, reshape, transpose, squeeze, expand_dims,
     iota, broadcasted_iota)
-from jaxlite._src.lax.reductions import reduce_sum, reduce_max
+from jaxlite._src.lax.reductions import *
 from jaxlite._src.lax.dot import dot_general, dot
 from jaxlite._src.lax.misc import stop_gradient, copy_p, copy
 from jaxlite._src.lax.control_flow.cond import cond, switch, cond_p

@@ -43,3 +43,4 @@ __getattr__ = _missing_attribute("jaxlite.numpy", "jax.numpy")
 from jaxlite._src.numpy.shape_extra import *  # noqa: E402
 from jaxlite._src.numpy.creation_extra import *  # noqa: E402
 from jaxlite._src.numpy.linalg_basic import *  # noqa: E402
+from jaxlite._src.numpy.padding import *  # noqa: E402

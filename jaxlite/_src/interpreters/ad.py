@@ -378,6 +378,8 @@ def backward_pass(jaxpr, consts, args, cts_out):
           f"Transpose rule (for reverse-mode differentiation) for '{eqn.primitive.name}' "
           "not implemented in jaxlite.")
     invals = [read_primal(a) for a in eqn.invars]
+    if not any(type(x) is UndefinedPrimal for x in invals):
+      continue  # computed from known values only (e.g. a zero): its cotangent goes nowhere
     ct_arg = cts if eqn.primitive.multiple_results else cts[0]
     cts_in = rule(ct_arg, *invals, **eqn.params)
     for a, ct in zip(eqn.invars, cts_in):
