@@ -40,6 +40,9 @@ class Executable:
     consts += extra
     jaxpr = passes.cse(jaxpr)
     jaxpr = passes.dce(jaxpr)
+    jaxpr, consts = passes.fold_constants(jaxpr, consts)
+    jaxpr = passes.cse(jaxpr)
+    jaxpr = passes.dce(jaxpr)
     jaxpr, consts = passes.prune_constvars(jaxpr, consts)
     self.jaxpr = jaxpr
     self.name = name

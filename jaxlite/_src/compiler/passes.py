@@ -105,3 +105,47 @@ def prune_constvars(jaxpr: Jaxpr, consts):
   keep = [i for i, v in enumerate(jaxpr.constvars) if v in used]
   return (jaxpr.replace(constvars=[jaxpr.constvars[i] for i in keep]),
           [consts[i] for i in keep])
+
+
+def fold_constants(jaxpr: Jaxpr, consts, max_bytes: int = 1 << 26):
+  """Evaluate equations whose inputs are all literals or constants, once, at compile time.
+
+  Results become constvars (scalars become literals), so a call never recomputes them:
+  broadcasts of zeros, iotas, arithmetic on literals. Effectful equations and results
+  larger than ``max_bytes`` are left alone."""
+  import numpy as np
+  from jaxlite._src.array import ArrayImpl
+  from jaxlite._src.jaxpr import Literal
+  known = {v: (c._value if type(c) is ArrayImpl else c) for v, c in zip(jaxpr.constvars, consts)}
+  if any(not isinstance(c, (np.ndarray, np.generic)) for c in known.values()):
+    return jaxpr, consts  # tracer constants (outer transformations) are not values yet
+  new_constvars, new_consts = list(jaxpr.constvars), list(consts)
+  env: dict = {}
+  eqns = []
+  for eqn in jaxpr.eqns:
+    invars = [_subst(a, env) for a in eqn.invars]
+    eqn = eqn.replace(invars=invars)
+    foldable = not is_effectful(eqn) and all(
+        type(a) is Literal or a in known for a in invars) and eqn.primitive.impl is not None
+    if foldable:
+      out_bytes = sum(v.aval.size * v.aval.dtype.itemsize for v in eqn.outvars)
+      if out_bytes <= max_bytes:
+        vals = [a.val if type(a) is Literal else known[a] for a in invars]
+        try:
+          outs = eqn.primitive.impl(*vals, **eqn.params)
+        except Exception:  # leave it to run time, where the error surfaces normally
+          outs = None
+        if outs is not None:
+          outs = outs if eqn.primitive.multiple_results else [outs]
+          for v, o in zip(eqn.outvars, outs):
+            o = np.asarray(o).astype(v.aval.dtype, copy=False)
+            if o.ndim == 0:
+              env[v] = Literal(o[()], v.aval)
+            else:
+              known[v] = o
+              new_constvars.append(v)
+              new_consts.append(o)
+          continue
+    eqns.append(eqn)
+  outvars = [_subst(v, env) for v in jaxpr.outvars]
+  return jaxpr.replace(constvars=new_constvars, eqns=eqns, outvars=outvars), new_consts
