@@ -446,3 +446,16 @@ def test_jit_non_array_argument_error():
                                       "The problematic value is of type <class 'str'> and was "
                                       "passed to the function at path y"):
     jax.jit(lambda x, y: x)(1.0, "abc")
+
+
+def test_same_jitted_function_called_twice_inside_jit():
+  f = jax.jit(lambda v: v * 2.0)
+  assert float(jax.jit(lambda x, y: f(x) + f(y))(1.0, 5.0)) == 12.0
+  g = jax.jit(lambda v: (v * 2.0, v + 1))
+  assert float(jax.jit(lambda x: g(g(x)[0])[1] + g(x)[0])(1.0)) == 5.0
+
+
+def test_grad_keeps_weak_type_of_weak_inputs():
+  g = jax.grad(lambda x: x * 3.0)(1.0)
+  assert g.weak_type and repr(g) == "Array(3., dtype=float32, weak_type=True)"
+  assert not jax.grad(lambda x: x * 3.0)(jnp.float32(1.0)).weak_type

@@ -121,9 +121,13 @@ def _ones_like(x):
 
 
 def _instantiate_ct(ct, primal):
+  """The cotangent of ``primal`` as a value, weakly typed when the primal is (as in JAX)."""
   aval = core.get_aval(primal).to_tangent_aval()
   if type(ct) is Zero:
     return ad.zeros_like_aval(aval)
+  from jaxlite._src.array import ArrayImpl
+  if aval.weak_type and type(ct) is ArrayImpl and not ct.weak_type and ct.dtype == aval.dtype:
+    return ArrayImpl(ct._value, True)
   return ct
 
 

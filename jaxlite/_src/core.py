@@ -263,17 +263,17 @@ class EvalTrace(Trace):
 
   def process_primitive(self, primitive, args, params):
     vals = []
-    avals = []
+    sig = []
     for x in args:
       if type(x) is ArrayImpl:
         v = x._value
         vals.append(v)
-        avals.append(ShapedArray(v.shape, v.dtype, x.weak_type))
+        sig.append((v.shape, v.dtype, x.weak_type))
       else:
         v, w = _to_eager_value(x)
         vals.append(v)
-        avals.append(ShapedArray(v.shape, v.dtype, w))
-    out_aval = primitive.abstract_eval(*avals, **params)
+        sig.append((v.shape, v.dtype, w))
+    out_aval = _eager_abstract_eval(primitive, sig, params)
     out = primitive.impl(*vals, **params)
     if primitive.multiple_results:
       outs = [_wrap_result(o, a, primitive) for o, a in zip(out, out_aval)]
@@ -282,6 +282,25 @@ class EvalTrace(Trace):
     if config.jax_debug_nans or config.jax_debug_infs:
       check_nans(primitive.name, outs if primitive.multiple_results else [outs])
     return outs
+
+
+# Eager code repeats the same shapes again and again: remember each primitive's output type
+# per (input signatures, params) instead of re-running its shape and dtype checks.
+_aval_cache: dict = {}
+
+
+def _eager_abstract_eval(primitive, sig, params):
+  try:
+    key = (primitive, tuple(sig), tuple(params.items()))
+    out = _aval_cache.get(key)
+  except TypeError:  # unhashable params: no caching
+    return primitive.abstract_eval(*[ShapedArray(*s) for s in sig], **params)
+  if out is None:
+    out = primitive.abstract_eval(*[ShapedArray(*s) for s in sig], **params)
+    if len(_aval_cache) > 20000:
+      _aval_cache.clear()
+    _aval_cache[key] = out
+  return out
 
 
 def check_nans(name, outs):

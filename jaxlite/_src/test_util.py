@@ -88,8 +88,9 @@ def check_vjp(f, f_vjp, args, atol=None, rtol=None, eps=None, err_msg=""):
   minus = f(*_add(args, tangent, -eps / 2))
   numeric = tree_util.tree_map(lambda p, m: (np.asarray(p, np.complex128) -
                                              np.asarray(m, np.complex128)) / eps, plus, minus)
-  lhs = _vdot(ct, numeric)
-  rhs = _vdot(cts_in, tangent)
+  # Real inner products with the first argument conjugated, as JAX's check_vjp.
+  lhs = np.real(_vdot(numeric, ct))
+  rhs = np.real(_vdot(tangent, cts_in))
   tol = _tol(args, atol)
   np.testing.assert_allclose(np.real(rhs), np.real(lhs), atol=tol * max(1.0, abs(lhs)),
                              rtol=_tol(args, rtol), err_msg=err_msg + " (vjp)")

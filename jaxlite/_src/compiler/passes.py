@@ -11,15 +11,14 @@ def _subst(a, env):
 def inline_calls(jaxpr: Jaxpr, call_primitives) -> tuple[Jaxpr, list]:
   """Splice the bodies of nested call equations (jit) into ``jaxpr``.
 
+  Every inlined body gets fresh variables: the same callee may be inlined several times.
   Returns the new jaxpr and the extra consts (of inlined closed jaxprs) that became new
   constvars."""
   new_constvars, new_consts = [], []
-  eqns = []
-  env: dict = {}
 
-  def inline(jx: Jaxpr, consts, outer_env, eqns_out):
+  def inline(jx: Jaxpr, env, eqns_out, rename):
     for eqn in jx.eqns:
-      invars = [_subst(a, outer_env) for a in eqn.invars]
+      invars = [_subst(a, env) for a in eqn.invars]
       if eqn.primitive in call_primitives:
         inner = eqn.params["jaxpr"]
         inner_env = {}
@@ -30,14 +29,23 @@ def inline_calls(jaxpr: Jaxpr, call_primitives) -> tuple[Jaxpr, list]:
           inner_env[v] = cv
         for v, a in zip(inner.jaxpr.invars, invars):
           inner_env[v] = a
-        inline(inner.jaxpr, inner.consts, inner_env, eqns_out)
+        inline(inner.jaxpr, inner_env, eqns_out, rename=True)
         for v, res in zip(eqn.outvars, inner.jaxpr.outvars):
-          outer_env[v] = _subst(res, inner_env)
+          env[v] = _subst(res, inner_env)
       else:
-        eqns_out.append(eqn.replace(invars=invars))
+        if rename:
+          outvars = []
+          for v in eqn.outvars:
+            nv = DropVar(v.aval) if type(v) is DropVar else Var(v.aval)
+            env[v] = nv
+            outvars.append(nv)
+          eqns_out.append(eqn.replace(invars=invars, outvars=outvars))
+        else:
+          eqns_out.append(eqn.replace(invars=invars))
     return eqns_out
 
-  inline(jaxpr, [], env, eqns)
+  env: dict = {}
+  eqns = inline(jaxpr, env, [], rename=False)
   outvars = [_subst(v, env) for v in jaxpr.outvars]
   return (jaxpr.replace(constvars=jaxpr.constvars + new_constvars, eqns=eqns, outvars=outvars),
           new_consts)

@@ -46,8 +46,10 @@ def check_same_dtypes(name, *avals):
     msg = f"lax.{name} requires arguments to have the same dtypes, got " + \
           ", ".join(a.dtype.name for a in avals) + "."
     if name in ("dot_general", "conv_general_dilated", "add", "sub", "mul", "div"):
-      msg += (f" (Tip: jnp.{ {'dot_general': 'dot', 'conv_general_dilated': 'convolve'}.get(name, name)}"
-              " is a similar function that does automatic type promotion on inputs).")
+      jnp_name = {"dot_general": "dot", "conv_general_dilated": "convolve", "sub": "subtract",
+                  "mul": "multiply", "div": "divide"}.get(name, name)
+      msg += (f" (Tip: jnp.{jnp_name} is a similar function that does automatic type "
+              "promotion on inputs).")
     raise TypeError(msg)
 
 

@@ -131,47 +131,34 @@ def reciprocal(x, /):
 def power(x1, x2, /):
   """``x1 ** x2``: a concrete integer exponent becomes ``integer_pow``, as in JAX."""
   util.check_arraylike("power", x1, x2)
-  if type(x2) is int or (isinstance(x2, np.integer)):
+  if type(x2) is int or isinstance(x2, np.integer):
     (x1,) = util.promote_dtypes_numeric(x1)
-    if isinstance(x1, core.Tracer) or hasattr(x1, "_value"):
-      return lax.integer_pow(x1, int(x2))
+    return lax.integer_pow(x1, int(x2))
   x1, x2 = util.promote_args_numeric("power", x1, x2)
-  dt = x1.dtype
-  if dtypes.is_integer(dt):
-    return _integer_power(x1, x2)
+  if dtypes.is_integer(x1.dtype):
+    from jaxlite._src.numpy.shape_ops import broadcast_arrays
+    return _integer_power(*broadcast_arrays(x1, x2))
   return lax.pow(x1, x2)
 
 
 def _integer_power(x, y):
-  # Exponentiation by squaring over the bits of a non-negative integer exponent.
+  """Integer ``x ** y`` by squaring over the bits of the (non-negative) exponent."""
   from jaxlite._src.numpy.creation import ones_like
   acc = ones_like(x)
   base = x
-  bits = 32 if y.dtype.itemsize <= 4 else 64
-  for _ in range(bits):
-    acc = lax.select(lax.ne(lax.bitwise_and(y, _one_like(y)), _zero_like(y)),
-                     lax.mul(acc, base), acc)
-    y = lax.shift_right_logical(y, _one_like(y))
+  one = np.array(1, y.dtype)
+  for _ in range(8 * y.dtype.itemsize):
+    bit = lax.ne(lax.bitwise_and(y, one), np.array(0, y.dtype))
+    acc = lax.select(bit, lax.mul(acc, base), acc)
+    y = lax.shift_right_logical(y, one)
     base = lax.mul(base, base)
   return acc
 
 
-def _one_like(x):
-  return np.array(1, x.dtype)
-
-
-def _zero_like(x):
-  return np.array(0, x.dtype)
-
-
-def float_power(x, y, /):
-  x, y = util.promote_args("float_power", x, y)
-  dt = np.dtype(np.float64) if dtypes.config.jax_enable_x64 else np.dtype(np.float32)
-  if dtypes.is_complex(x.dtype):
-    dt = dtypes.complex_dtype_for(dt)
-  x = util.convert_to(x, dt, False)
-  y = util.convert_to(y, dt, False)
-  return lax.pow(x, y)
+def float_power(x1, x2, /):
+  """``x1 ** x2`` computed in a floating point type (JAX's promotion, then ``pow``)."""
+  x1, x2 = util.promote_args_inexact("float_power", x1, x2)
+  return lax.pow(x1, x2)
 
 
 def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
