@@ -109,7 +109,12 @@ def emit_jaxpr(jaxpr, fn_name="fn"):
     ins = [em.atom(a) for a in eqn.invars]
     outs = [em.name(v) for v in eqn.outvars]
     rule = expr_rules.get(eqn.primitive)
-    expr = rule(ins, **eqn.params) if rule is not None else None
+    if rule is None:
+      expr = None
+    elif getattr(rule, "with_avals", False):
+      expr = rule(ins, [a.aval for a in eqn.invars], [v.aval for v in eqn.outvars], **eqn.params)
+    else:
+      expr = rule(ins, **eqn.params)
     if expr is None:
       impl_name = f"{eqn.primitive.name.replace('-', '_')}_impl"
       existing = em.namespace.get(impl_name)

@@ -6,13 +6,26 @@ from __future__ import annotations
 expr_rules: dict = {}
 
 
-def defexpr(primitive, template):
+def defexpr(primitive, template, with_avals=False):
   """Emit ``primitive`` as an inline expression.
 
   ``template`` is a format string over the operand names ("np.sin({0})"), or a function
-  ``(args, **params) -> str`` when parameters shape the expression. The expression must
-  return exactly what the primitive's impl returns (same dtype and shape)."""
+  ``(args, **params) -> str | None`` when parameters shape the expression (None: call the
+  impl instead). With ``with_avals=True`` the function is ``(args, in_avals, out_avals,
+  **params)``. The expression must return exactly what the primitive's impl returns."""
   if isinstance(template, str):
-    expr_rules[primitive] = lambda args, **params: template.format(*args)
+    rule = lambda args, **params: template.format(*args)
+  elif with_avals:
+    rule = template
+    rule.with_avals = True
   else:
-    expr_rules[primitive] = template
+    rule = template
+  expr_rules[primitive] = rule
+
+
+def np_dtype_expr(dt):
+  """``np.float32``-style text for a NumPy dtype, or None for dtypes NumPy lacks (bf16)."""
+  import numpy as np
+  dt = np.dtype(dt)
+  return f"np.{dt.name}" if dt.name in np.sctypeDict and dt.kind in "biufc" and \
+      np.dtype(getattr(np, dt.name)) == dt else None

@@ -140,6 +140,8 @@ def deflinear2(primitive, transpose_rule):
 defjvp(add_any_p, lambda g, x, y: g, lambda g, x, y: g)
 from jaxlite._src.interpreters import batching as _batching  # noqa: E402
 _batching.broadcast_batcher(add_any_p)
+from jaxlite._src.compiler.codegen_rules import defexpr as _defexpr  # noqa: E402
+_defexpr(add_any_p, "np.add({0}, {1})")
 primitive_transposes[add_any_p] = lambda ct, x, y: [ct, ct]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from jaxlite._src import core
 from jaxlite._src import dtypes
-from jaxlite._src.compiler.codegen_rules import defexpr
+from jaxlite._src.compiler.codegen_rules import defexpr, np_dtype_expr
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero, is_undefined_primal, unbroadcast_ct
@@ -277,6 +277,10 @@ def _div_impl(x, y):
 
 
 div_p = _naryop("div", _div_impl, [_num, _num])
+# Float division is a plain ufunc (generated code runs under errstate); ints need the impl.
+defexpr(div_p, lambda args, in_avals, out_avals: (
+    None if dtypes.is_integer(in_avals[0].dtype) else f"np.true_divide({args[0]}, {args[1]})"),
+        with_avals=True)
 div = _bind2(div_p)
 ad.defjvp(div_p, lambda g, x, y: div(g, y),
           lambda g, x, y: mul(mul(neg(g), x), integer_pow(y, -2)))
@@ -349,6 +353,7 @@ min_p, min = _minmax("min", np.minimum)  # noqa: A001
 square_p = _unop("square", _silent(np.square), _num)
 square = _bind1(square_p)
 ad.defjvp(square_p, lambda g, x: mul(g, mul(_const(x, 2), x)))
+defexpr(square_p, "np.square({0})")
 
 
 def _integer_pow_impl(x, *, y):
@@ -366,6 +371,20 @@ def _integer_pow_impl(x, *, y):
     return np.reciprocal(acc) if y < 0 else acc
 
 
+def _integer_pow_expr(args, *, y):
+  """The impl's square-and-multiply sequence as one expression (same rounding)."""
+  if y == 0:
+    return f"np.ones_like({args[0]})"
+  n, acc, base = (-y if y < 0 else y), None, args[0]  # (this module's `abs` is lax.abs)
+  while n:
+    if n & 1:
+      acc = base if acc is None else f"({acc} * {base})"
+    n >>= 1
+    if n:
+      base = f"({base} * {base})"
+  return f"np.reciprocal({acc})" if y < 0 else acc
+
+
 integer_pow_p = _unop("integer_pow", _integer_pow_impl, _num)
 _integer_pow_eval = integer_pow_p.abstract_eval
 
@@ -379,6 +398,7 @@ def _integer_pow_abstract_eval(x, *, y):
 
 
 integer_pow_p.def_abstract_eval(_integer_pow_abstract_eval)
+defexpr(integer_pow_p, _integer_pow_expr)
 
 
 def integer_pow(x, y: int):
@@ -717,6 +737,9 @@ select_n_p = core.Primitive("select_n")
 select_n_p.def_impl(_select_n_impl)
 select_n_p.def_abstract_eval(_select_n_abstract_eval)
 select_n_p.weak_type_rule = lambda flags, **_: all(flags[1:])
+defexpr(select_n_p, lambda args, in_avals, out_avals: (
+    f"np.where({args[0]}, {args[2]}, {args[1]})"
+    if len(args) == 3 and in_avals[0].dtype == np.bool_ else None), with_avals=True)
 
 
 def select_n(which, *cases):
@@ -857,6 +880,21 @@ def _convert_abstract_eval(x, *, new_dtype, weak_type=False, sharding=None):
 convert_element_type_p.def_impl(_convert_impl)
 convert_element_type_p.def_abstract_eval(_convert_abstract_eval)
 convert_element_type_p.weak_type_rule = lambda flags, *, weak_type=False, **_: weak_type
+
+
+def _convert_expr(args, in_avals, out_avals, *, new_dtype, weak_type=False, sharding=None):
+  """A plain astype where the impl is one (no float->int saturation, no complex->real)."""
+  old = in_avals[0].dtype
+  if old == new_dtype:
+    return args[0]
+  target = np_dtype_expr(new_dtype)
+  simple = (target is not None and np_dtype_expr(old) is not None and new_dtype != np.bool_
+            and not (dtypes.is_integer(new_dtype) and dtypes.is_floating(old))
+            and not (dtypes.is_complex(old) and not dtypes.is_complex(new_dtype)))
+  return f"{args[0]}.astype({target})" if simple else None
+
+
+defexpr(convert_element_type_p, _convert_expr, with_avals=True)
 
 
 def convert_element_type(operand, new_dtype):

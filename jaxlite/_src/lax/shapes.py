@@ -95,6 +95,19 @@ def _broadcast_in_dim_batch(vals, dims, *, shape, broadcast_dimensions, sharding
 
 
 ad.deflinear2(broadcast_in_dim_p, _broadcast_in_dim_transpose)
+
+
+def _broadcast_in_dim_expr(args, in_avals, out_avals, *, shape, broadcast_dimensions,
+                           sharding=None):
+  expanded = [1] * len(shape)
+  for i, d in enumerate(broadcast_dimensions):
+    expanded[d] = in_avals[0].shape[i]
+  if tuple(expanded) == tuple(in_avals[0].shape):
+    return f"np.broadcast_to({args[0]}, {tuple(shape)!r})"
+  return f"np.broadcast_to(np.reshape({args[0]}, {tuple(expanded)!r}), {tuple(shape)!r})"
+
+
+defexpr(broadcast_in_dim_p, _broadcast_in_dim_expr, with_avals=True)
 batching.primitive_batchers[broadcast_in_dim_p] = _broadcast_in_dim_batch
 
 
@@ -262,6 +275,7 @@ def _squeeze_batch(vals, dims, *, dimensions):
 
 
 batching.primitive_batchers[squeeze_p] = _squeeze_batch
+defexpr(squeeze_p, lambda args, *, dimensions: f"np.squeeze({args[0]}, axis={dimensions!r})")
 
 
 def expand_dims(array, dimensions):
