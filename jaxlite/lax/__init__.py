@@ -17,3 +17,4 @@ from jaxlite._src.lax.control_flow.associative_scan import associative_scan
 
 from jaxlite._src.compat import missing_attribute as _missing_attribute
 __getattr__ = _missing_attribute("jaxlite.lax", "jax.lax")
+from jaxlite._src.lax.parallel import *  # noqa: E402

@@ -8,6 +8,10 @@ from jaxlite._src.core import Trace, Tracer, get_aval
 
 not_mapped = None
 primitive_batchers: dict = {}
+# Collectives over named axes: rule(trace_axis_size, trace_axis_name, vals, dims, **params)
+# -> (outs, out_dims). Called even when no operand is batched (a psum over this trace's
+# axis of an unbatched value still sums its members); rules pass other axes' names on.
+collective_batchers: dict = {}
 
 
 class BatchTracer(Tracer):
@@ -55,6 +59,13 @@ class BatchTrace(Trace):
       v, d = self.to_batch_info(x)
       vals.append(v)
       dims.append(d)
+    collective = collective_batchers.get(primitive)
+    if collective is not None:
+      with core.set_current_trace(self.parent):
+        out, out_dim = collective(self.axis_size, self.axis_name, vals, dims, **params)
+      if primitive.multiple_results:
+        return [self.wrap(o, d) for o, d in zip(out, out_dim)]
+      return self.wrap(out, out_dim)
     if all(d is not_mapped for d in dims):
       return primitive.bind_with_trace(self.parent, vals, params)
     rule = primitive_batchers.get(primitive)

@@ -12,3 +12,4 @@ from jaxlite._src.lax.windowed_reductions import *
 from jaxlite._src.lax.control_flow.cond import cond, switch
 from jaxlite._src.lax.control_flow.loops import scan, while_loop, fori_loop, map
 from jaxlite._src.lax.control_flow.associative_scan import associative_scan
+from jaxlite._src.lax.parallel import *

@@ -52,6 +52,18 @@ erfc_p, erfc = _special(
 erf_inv_p, erf_inv = _special(
     "erf_inv", lambda x: _erf_inv64(x),
     jvp2=lambda g, ans, x: mul(mul(_const(x, np.sqrt(np.pi) / 2), g), exp(square(ans))))
+
+
+def _erf_inv_impl(x, **_):
+  # jax.random.normal is erf_inv of uniform bits: float32 must round exactly as XLA does,
+  # so float32 (and narrower) inputs use XLA's single-precision polynomial.
+  if x.dtype == np.float64:
+    with np.errstate(all="ignore"):
+      return _erf_inv64(x)
+  return _erf_inv_f32(x.astype(np.float32)).astype(x.dtype)
+
+
+erf_inv_p.def_impl(_erf_inv_impl)
 lgamma_p, lgamma = _special("lgamma", lambda x: _lgamma64(x),
                             jvp=lambda g, x: mul(g, digamma(x)))
 digamma_p, digamma = _special("digamma", lambda x: _digamma64(x),
@@ -205,6 +217,31 @@ def _erf_inv64(x):
     y = np.where(f == 0, y, y - f / (df + y * f))
   y = np.where(ax == 1, np.inf, np.where(ax > 1, np.nan, y))
   return np.copysign(y, x)
+
+
+# Giles (2010), "Approximating the erfinv function": single-precision polynomials in
+# w = -log(1 - x^2), for w < 5 (in w - 2.5) and w >= 5 (in sqrt(w) - 3), highest degree first.
+_ERF_INV_CENTRAL = np.array([2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                             0.00021858087, -0.00125372503, -0.00417768164, 0.246640727,
+                             1.50140941], np.float32)
+_ERF_INV_TAIL = np.array([-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                          0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682],
+                         np.float32)
+
+
+def _erf_inv_f32(x):
+  """XLA:CPU's float32 erf_inv: each Horner step is a fused multiply-add (a float64
+  multiply-add rounded once to float32 reproduces it), w comes from a correctly rounded
+  log1p. Bit-identical to XLA on ~99% of inputs (<= 2 ulp elsewhere)."""
+  f32 = np.float32
+  with np.errstate(all="ignore"):
+    w = (-np.log1p(-(x * x).astype(np.float64))).astype(f32)
+    central = w < f32(5)
+    t = np.where(central, w - f32(2.5), np.sqrt(w) - f32(3)).astype(np.float64)
+    p = np.where(central, _ERF_INV_CENTRAL[0], _ERF_INV_TAIL[0])
+    for c_central, c_tail in zip(_ERF_INV_CENTRAL[1:], _ERF_INV_TAIL[1:]):
+      p = (p.astype(np.float64) * t + np.where(central, c_central, c_tail)).astype(f32)
+    return np.where(np.abs(x) == 1, x * f32(np.inf), p * x).astype(f32)
 
 
 def _sinpi_tanpi_arg(x):

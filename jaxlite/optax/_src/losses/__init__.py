@@ -1,0 +1,1 @@
+"""The loss functions of ``optax.losses``."""
