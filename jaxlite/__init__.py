@@ -12,7 +12,7 @@ from jaxlite._src.array import Array
 from jaxlite._src.numpy import array_methods as _array_methods  # installs operators
 from jaxlite._src.api import (
     grad, value_and_grad, vjp, jvp, linearize, jacfwd, jacrev, jacobian, hessian, vmap,
-    make_jaxpr, eval_shape, ShapeDtypeStruct, closure_convert, named_call, named_scope)
+    make_jaxpr, eval_shape, ShapeDtypeStruct, closure_convert, named_call, named_scope, linear_transpose)
 from jaxlite._src.jit import jit, clear_caches
 from jaxlite._src.devices import (
     devices, local_devices, device_count, local_device_count, process_index, process_count,

@@ -465,3 +465,16 @@ def test_associative_scan_pytree_linear_recurrence():
     acc = ai * acc + bi
     ref.append(acc)
   np.testing.assert_allclose(h, ref, rtol=1e-6)
+
+
+def test_print_inside_cond_inside_loop_is_kept(capsys):
+  body = lambda c: (lax.cond(c > 0, lambda _: jax.debug.print("in cond {}", c),
+                             lambda _: None, None), c + 1)[1]
+  jax.jit(lambda: lax.while_loop(lambda c: c < 3, body, 0))()
+  assert capsys.readouterr().out == "in cond 1\nin cond 2\n"
+
+
+def test_eager_cond_returns_what_a_staged_cond_returns():
+  out = lax.cond(True, lambda: {"b": 1, "a": 2.0}, lambda: {"b": 1, "a": 2.0})
+  assert list(out) == ["a", "b"] and isinstance(out["b"], jax.Array)
+  assert lax.cond(True, lambda x: x is None, lambda x: False, operand=None)

@@ -459,3 +459,26 @@ def test_grad_keeps_weak_type_of_weak_inputs():
   g = jax.grad(lambda x: x * 3.0)(1.0)
   assert g.weak_type and repr(g) == "Array(3., dtype=float32, weak_type=True)"
   assert not jax.grad(lambda x: x * 3.0)(jnp.float32(1.0)).weak_type
+
+
+def test_tracers_are_arrays_and_like_functions_keep_weak_types():
+  seen = []
+  jax.jit(lambda x: seen.append(isinstance(x, jax.Array)) or x)(1.0)
+  assert seen == [True]
+  assert jnp.zeros_like(jnp.array(1.0)).weak_type and jnp.full_like(1.0, 2).weak_type
+  assert not jnp.ones_like(jnp.float32(1.0)).weak_type
+
+
+def test_linear_transpose_and_vectorize():
+  t = jax.linear_transpose(lambda x: 2 * x + x[::-1], jnp.ones(3))
+  np.testing.assert_allclose(t(jnp.array([1.0, 2.0, 3.0]))[0], [5.0, 6.0, 7.0])
+  dot = jnp.vectorize(jnp.dot, signature="(n),(n)->()")
+  np.testing.assert_allclose(dot(jnp.ones((2, 3)), jnp.arange(3.0)), [3.0, 3.0])
+  assert jnp.iscomplexobj(jnp.ones(2, jnp.complex64)) and jnp.isrealobj(jnp.ones(2))
+
+
+def test_eager_division_by_zero_is_silent():
+  import warnings
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    assert np.isinf(np.asarray(jnp.ones(2) / jnp.zeros(2))).all()

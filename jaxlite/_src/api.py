@@ -613,3 +613,35 @@ class named_scope:
 
   def __exit__(self, *exc):
     return False
+
+
+def linear_transpose(fun, *primals, reduce_axes=()):
+  """The transpose of the linear function ``fun`` at the shapes of ``primals``."""
+  flat, in_tree = tree_util.tree_flatten(primals)
+  flat = [core.to_array(x) for x in flat]
+  info = {}
+
+  def flat_fun(*xs):
+    leaves, info["out_tree"] = tree_util.tree_flatten(fun(*tree_util.tree_unflatten(in_tree,
+                                                                                    list(xs))))
+    return leaves
+
+  in_avals = [core.get_aval(x) for x in flat]
+  closed = pe.trace_to_jaxpr(flat_fun, in_avals, "linear_transpose")
+  out_avals = closed.out_avals
+
+  def transposed(*cts):
+    ct_leaves, ct_tree = tree_util.tree_flatten(cts[0] if len(cts) == 1 else cts)
+    if ct_tree != info["out_tree"]:
+      raise TypeError(f"cotangent tree structure {ct_tree} does not match the output "
+                      f"structure {info['out_tree']} of the linear function")
+    for c, a in zip(ct_leaves, out_avals):
+      if core.get_aval(core.to_array(c)).shape != a.shape:
+        raise TypeError(f"cotangent of shape {core.get_aval(core.to_array(c)).shape} does not "
+                        f"match output shape {a.shape}")
+    args = [ad.UndefinedPrimal(a) for a in in_avals]
+    cts_in = ad.backward_pass(closed.jaxpr, closed.consts, args, ct_leaves)
+    return tree_util.tree_unflatten(in_tree, [_instantiate_ct(c, p)
+                                              for c, p in zip(cts_in, flat)])
+
+  return transposed

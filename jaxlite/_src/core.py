@@ -393,7 +393,9 @@ def concrete_or_error(force, x, context=""):
 
 
 # Late import: ArrayImpl needs the aval class defined above.
-from jaxlite._src.array import ArrayImpl  # noqa: E402
+from jaxlite._src.array import Array, ArrayImpl  # noqa: E402
+
+Array.register(Tracer)  # isinstance(tracer, jax.Array) holds, as in JAX
 
 
 @contextlib.contextmanager

@@ -58,7 +58,7 @@ class JaxprEqn:
 
 
 class Jaxpr:
-  __slots__ = ("constvars", "invars", "outvars", "eqns", "effects", "debug_info")
+  __slots__ = ("constvars", "invars", "outvars", "eqns", "effects", "debug_info", "__weakref__")
 
   def __init__(self, constvars, invars, outvars, eqns, effects=(), debug_info=None):
     self.constvars = list(constvars)

@@ -44,3 +44,4 @@ from jaxlite._src.numpy.shape_extra import *  # noqa: E402
 from jaxlite._src.numpy.creation_extra import *  # noqa: E402
 from jaxlite._src.numpy.linalg_basic import *  # noqa: E402
 from jaxlite._src.numpy.padding import *  # noqa: E402
+from jaxlite._src.numpy.vectorize import *  # noqa: E402

@@ -52,7 +52,35 @@ def inline_calls(jaxpr: Jaxpr, call_primitives) -> tuple[Jaxpr, list]:
 
 
 def is_effectful(eqn) -> bool:
-  return getattr(eqn.primitive, "effectful", False)
+  """An equation with side effects, itself or inside a sub-jaxpr (a print in a cond)."""
+  if getattr(eqn.primitive, "effectful", False):
+    return True
+  for p in eqn.params.values():
+    for jx in (p if isinstance(p, tuple) else (p,)):
+      inner = getattr(jx, "jaxpr", jx)
+      if hasattr(inner, "eqns") and _jaxpr_effectful(inner):
+        return True
+  return False
+
+
+_effectful_cache: "weakref.WeakKeyDictionary" = None
+
+
+def _jaxpr_effectful(jaxpr) -> bool:
+  global _effectful_cache
+  import weakref
+  if _effectful_cache is None:
+    _effectful_cache = weakref.WeakKeyDictionary()
+  try:
+    return _effectful_cache[jaxpr]
+  except (KeyError, TypeError):
+    pass
+  result = any(is_effectful(e) for e in jaxpr.eqns)
+  try:
+    _effectful_cache[jaxpr] = result
+  except TypeError:
+    pass
+  return result
 
 
 def dce(jaxpr: Jaxpr, effectful=is_effectful) -> Jaxpr:

@@ -19,6 +19,14 @@ _state = core._state
 _eval_trace = core.eval_trace
 
 
+def _silent(np_fn):
+  """``np_fn`` without the warnings JAX never emits (x / 0); only for ops that often warn."""
+  def fn(a, b):
+    with np.errstate(all="ignore"):
+      return np_fn(a, b)
+  return fn
+
+
 def _fast_binary(np_fn, jnp_fn, swap=False):
   def op(self, other):
     if _state.trace is _eval_trace and type(self) is ArrayImpl:
@@ -158,8 +166,8 @@ _operators = {
     "__rsub__": _fast_binary(np.subtract, ufuncs.subtract, swap=True),
     "__mul__": _fast_binary(np.multiply, ufuncs.multiply),
     "__rmul__": _fast_binary(np.multiply, ufuncs.multiply, swap=True),
-    "__truediv__": _fast_binary(np.true_divide, ufuncs.true_divide),
-    "__rtruediv__": _fast_binary(np.true_divide, ufuncs.true_divide, swap=True),
+    "__truediv__": _fast_binary(_silent(np.true_divide), ufuncs.true_divide),
+    "__rtruediv__": _fast_binary(_silent(np.true_divide), ufuncs.true_divide, swap=True),
     "__floordiv__": _binary(floor_divide), "__rfloordiv__": _binary(floor_divide, True),
     "__mod__": _binary(remainder), "__rmod__": _binary(remainder, True),
     "__divmod__": _binary(_divmod), "__rdivmod__": _binary(_divmod, True),

@@ -158,9 +158,12 @@ def empty(shape, dtype=None, *, device=None):
 def _like(a, dtype, shape, fill, fun_name):
   util.check_arraylike(fun_name, a)
   dt = _dtype_arg(dtype, fun_name)
-  aval = core.get_aval(a) if not isinstance(a, ArrayImpl) else a.aval
+  aval = core.get_aval(core.to_array(a)) if not isinstance(a, core.Tracer) else a.aval
   s = aval.shape if shape is None else _shape_arg(shape, fun_name)
-  return lax_shapes.full(s, fill, aval.dtype if dt is None else dt)
+  out = lax_shapes.full(s, fill, aval.dtype if dt is None else dt)
+  if dt is None and aval.weak_type:  # a weakly typed prototype gives a weak result, as JAX
+    out = util.convert_to(out, aval.dtype, True)
+  return out
 
 
 def zeros_like(a, dtype=None, shape=None, *, device=None):
@@ -178,10 +181,13 @@ def empty_like(prototype, dtype=None, shape=None, *, device=None):
 def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
   util.check_arraylike("full_like", a)
   dt = _dtype_arg(dtype, "full_like")
-  aval = core.get_aval(a)
+  aval = core.get_aval(core.to_array(a)) if not isinstance(a, core.Tracer) else a.aval
   s = aval.shape if shape is None else _shape_arg(shape, "full_like")
   if util.ndim(fill_value) == 0:
-    return lax_shapes.full(s, fill_value, aval.dtype if dt is None else dt)
+    out = lax_shapes.full(s, fill_value, aval.dtype if dt is None else dt)
+    if dt is None and aval.weak_type:
+      out = util.convert_to(out, aval.dtype, True)
+    return out
   from jaxlite._src.numpy.shape_ops import broadcast_to
   return broadcast_to(asarray(fill_value, dtype=aval.dtype if dt is None else dt), s)
 

@@ -37,9 +37,19 @@ cond_p.weak_type_rule = lambda flags, *, branches: [
 # ---------------------------------------------------------------------------
 # User-facing functions
 
-def switch(index, branches, *operands, operand=None):
+_NO_OPERAND = object()
+
+
+def _eager_result(out):
+  """What a staged cond would return: Arrays, in a re-flattened (normalized) pytree."""
+  leaves, tree = tree_util.tree_flatten(out)
+  return tree_util.tree_unflatten(tree, [core.to_array(x) if not isinstance(x, core.Tracer)
+                                         else x for x in leaves])
+
+
+def switch(index, branches, *operands, operand=_NO_OPERAND):
   """Apply ``branches[index](*operands)``, with ``index`` clamped into range."""
-  if operand is not None:
+  if operand is not _NO_OPERAND:
     operands = (operand,)
   branches = tuple(branches)
   if not branches:
@@ -53,20 +63,20 @@ def switch(index, branches, *operands, operand=None):
   if not dtypes.is_integer(index_aval.dtype):
     raise TypeError(f"Index type must be an integer, got {index_aval.dtype.name}.")
   if len(branches) == 1:
-    return branches[0](*operands)
+    return _eager_result(branches[0](*operands))
   concrete = core.concrete_value(index) if not isinstance(index, core.Tracer) else \
       index.to_concrete_value()
   if concrete is not None and (core.is_eval_trace() or config.jax_disable_jit):
-    return branches[int(np.clip(concrete, 0, len(branches) - 1))](*operands)
+    return _eager_result(branches[int(np.clip(concrete, 0, len(branches) - 1))](*operands))
   from jaxlite._src.lax import lax
   index = lax.convert_element_type(index, np.int32)
   index = lax.clamp(np.int32(0), index, np.int32(len(branches) - 1))
   return _bind_cond(index, branches, operands)
 
 
-def cond(pred, true_fun, false_fun, *operands, operand=None):
+def cond(pred, true_fun, false_fun, *operands, operand=_NO_OPERAND):
   """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, staged as one ``cond``."""
-  if operand is not None:
+  if operand is not _NO_OPERAND:
     operands = (operand,)
   if not (callable(true_fun) and callable(false_fun)):
     raise TypeError("lax.cond: true_fun and false_fun arguments should be callable.")
@@ -78,7 +88,7 @@ def cond(pred, true_fun, false_fun, *operands, operand=None):
     raise TypeError(f"Pred type must be either boolean or number, got {pred_aval.dtype}.")
   concrete = pred.to_concrete_value() if isinstance(pred, core.Tracer) else core.concrete_value(pred)
   if concrete is not None and (core.is_eval_trace() or config.jax_disable_jit):
-    return true_fun(*operands) if concrete else false_fun(*operands)
+    return _eager_result(true_fun(*operands) if concrete else false_fun(*operands))
   from jaxlite._src.lax import lax
   if not dtypes.is_bool(pred_aval.dtype):
     pred = lax.ne(pred, np.zeros((), pred_aval.dtype))
