@@ -1,6 +1,7 @@
 """The transformations users call: grad, jvp, vjp, linearize, jacobians, vmap, make_jaxpr."""
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import numpy as np
@@ -450,8 +451,10 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
       else:
         nd = len(core.get_aval(x).shape)
         tracers.append(batching.BatchTracer(trace, core.to_array(x), ax % nd))
+    env = core.extend_axis_env(axis_name, size) if axis_name is not None else \
+        contextlib.nullcontext()
     try:
-      with core.set_current_trace(trace):
+      with core.set_current_trace(trace), env:
         a, k = tree_util.tree_unflatten(in_tree, tracers)
         out = fun(*a, **k)
       out_flat, out_tree = tree_util.tree_flatten(out)

@@ -349,6 +349,7 @@ def _to_eager_value(x):
 class _TraceState(threading.local):
   def __init__(self):
     self.trace = eval_trace
+    self.axis_env = []  # (name, size) of the named axes (vmap/pmap) being traced
 
 
 eval_trace = EvalTrace()
@@ -367,6 +368,26 @@ def set_current_trace(trace: Trace):
     yield trace
   finally:
     _state.trace = old
+
+
+@contextlib.contextmanager
+def extend_axis_env(name, size):
+  """Make the named axis ``name`` of ``size`` visible to code traced inside (collectives)."""
+  _state.axis_env.append((name, size))
+  try:
+    yield
+  finally:
+    _state.axis_env.pop()
+
+
+def axis_size(name) -> int:
+  for n, size in reversed(_state.axis_env):
+    if n == name:
+      return size
+  names = [n for n, _ in _state.axis_env]
+  raise NameError(f"unbound axis name: {name}. The following axis names (e.g. defined by "
+                  f"pmap, vmap(axis_name=...) or shard_map) are available to collective "
+                  f"operations: {names}")
 
 
 def is_eval_trace() -> bool:

@@ -27,6 +27,8 @@ class Case:
   atol: float = 1e-6
   grad_tol: float | None = None   # check_grads tolerance override
   grad_eps: float | None = None   # check_grads step override
+  check_prim: bool = True         # the traced program must contain ``prim`` (collectives
+                                  # over a vmapped axis lower to array ops instead)
 
   @property
   def id(self):

@@ -135,16 +135,18 @@ def psum(x, axis_name, *, axis_index_groups=None):
 
 
 def axis_size(axis_name):
-  """The size of a named axis (as a Python int, from the tracing context)."""
-  return int(np.asarray(core.concrete_or_error(None, psum(1, axis_name),
-                                               "axis_size needs a concrete size")))
+  """The size of a named axis (or the product over several), known while tracing."""
+  n = 1
+  for name in _as_axes(axis_name):
+    n *= core.axis_size(name)
+  return n
 
 
 def pmean(x, axis_name, *, axis_index_groups=None):
-  n = psum(1, axis_name, axis_index_groups=axis_index_groups)
+  n = axis_size(axis_name) if axis_index_groups is None else len(axis_index_groups[0])
   from jaxlite._src.lax import lax
   return tree_util.tree_map(
-      lambda v: lax.div(v, lax.convert_element_type(n, core.get_aval(v).dtype)),
+      lambda v: lax.div(v, np.array(n, core.get_aval(v).dtype)),
       psum(x, axis_name, axis_index_groups=axis_index_groups))
 
 
@@ -411,8 +413,18 @@ def _all_to_all_batch(size, vals, dims, /, *, axis_name, split_axis, concat_axis
   return batching.moveaxis(x, 1, 1 + concat_axis), 0
 
 
+def _all_to_all_transpose(ct, x, *, axis_name, split_axis, concat_axis, axis_index_groups,
+                          tiled, axis_size):
+  # The exchange is a permutation of blocks; sending them back undoes it.
+  if type(ct) is Zero:
+    return [None]
+  return [all_to_all_p.bind(ct, axis_name=axis_name, split_axis=concat_axis,
+                            concat_axis=split_axis, axis_index_groups=axis_index_groups,
+                            tiled=tiled, axis_size=axis_size)]
+
+
 all_to_all_p = _exchange("all_to_all", _all_to_all_batch, _all_to_all_abstract_eval,
-                         shift=_shift("split_axis", "concat_axis"))
+                         _all_to_all_transpose, shift=_shift("split_axis", "concat_axis"))
 
 
 def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None, tiled=False):
