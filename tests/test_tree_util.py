@@ -150,7 +150,8 @@ def test_dispatch_cache_overflow_keeps_registrations(monkeypatch):
   classes = [type(f"C{i}", (), {}) for i in range(30)]
   for c in classes:
     assert tu.tree_leaves([c(), (1,)])[1] == 1
-  assert len(tu_src._dispatch) <= 8 + 2
+  # Bounded by the limit plus the registered types (other tests register many: nnx Modules).
+  assert len(tu_src._dispatch) <= 8 + len(tu_src._registry) + 2
   assert tu.tree_leaves(OrderedDict(a=1)) == [1]  # registration survived
   assert tu.tree_leaves(P(1, 2)) == [1, 2]
 

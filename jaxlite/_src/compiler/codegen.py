@@ -10,7 +10,7 @@ import keyword
 import numpy as np
 
 from jaxlite._src import dtypes
-from jaxlite._src.compiler.codegen_rules import expr_rules
+from jaxlite._src.compiler.codegen_rules import expr_namespace, expr_rules
 from jaxlite._src.jaxpr import DropVar, Literal, Var, _encode_name
 
 _RESERVED = set(keyword.kwlist) | {"np", "ml_dtypes", "fn"}
@@ -39,7 +39,7 @@ def _is_literal_param(v) -> bool:
 class _Emitter:
   def __init__(self):
     self.names: dict = {}
-    self.namespace: dict = {"np": np}
+    self.namespace: dict = {"np": np, **expr_namespace}
     self.lines: list[str] = []
     self.header: list[str] = []   # module-level constants, built once at compile time
     self._n_consts = 0

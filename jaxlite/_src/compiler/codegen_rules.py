@@ -4,9 +4,11 @@ from __future__ import annotations
 
 # primitive -> rule(args: list[str], **params) -> str (a Python expression)
 expr_rules: dict = {}
+# Helper functions that expressions may call by name (added with defexpr(namespace=...)).
+expr_namespace: dict = {}
 
 
-def defexpr(primitive, template, with_avals=False):
+def defexpr(primitive, template, with_avals=False, namespace=None):
   """Emit ``primitive`` as an inline expression.
 
   ``template`` is a format string over the operand names ("np.sin({0})"), or a function
@@ -21,6 +23,8 @@ def defexpr(primitive, template, with_avals=False):
   else:
     rule = template
   expr_rules[primitive] = rule
+  if namespace:
+    expr_namespace.update(namespace)
 
 
 def np_dtype_expr(dt):

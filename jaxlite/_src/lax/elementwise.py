@@ -707,11 +707,30 @@ gt_p, gt = _cmp("gt", np.greater, _ordered)
 ge_p, ge = _cmp("ge", np.greater_equal, _ordered)
 
 
+_UINT_OF_SIZE = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def select_bits(which, on_true, on_false):
+  """``np.where(which, on_true, on_false)`` for same-shape operands, as bit operations on
+  unsigned views: exact for every value (NaN payloads included) and several times faster
+  than np.where, whose branches mispredict on unpredictable masks."""
+  u = _UINT_OF_SIZE.get(on_true.dtype.itemsize)
+  if u is None or not which.ndim or on_true.shape != which.shape or \
+      on_false.shape != which.shape or on_true.dtype != on_false.dtype:
+    return np.where(which, on_true, on_false)
+  mask = which.astype(u)
+  np.negative(mask, out=mask)  # all ones where True
+  out = np.bitwise_and(on_true.view(u), mask)
+  np.bitwise_and(on_false.view(u), np.invert(mask, out=mask), out=mask)
+  np.bitwise_or(out, mask, out=out)
+  return out.view(on_true.dtype)
+
+
 def _select_n_impl(which, *cases):
   if len(cases) == 1:
     return cases[0]
   if which.dtype == np.bool_:
-    return np.where(which, cases[1], cases[0])
+    return select_bits(which, cases[1], cases[0])
   # An out-of-range index selects the first or last case, as XLA's nested selects do.
   return np.choose(np.clip(which, 0, len(cases) - 1), cases)
 
@@ -738,8 +757,9 @@ select_n_p.def_impl(_select_n_impl)
 select_n_p.def_abstract_eval(_select_n_abstract_eval)
 select_n_p.weak_type_rule = lambda flags, **_: all(flags[1:])
 defexpr(select_n_p, lambda args, in_avals, out_avals: (
-    f"np.where({args[0]}, {args[2]}, {args[1]})"
-    if len(args) == 3 and in_avals[0].dtype == np.bool_ else None), with_avals=True)
+    f"select_bits({args[0]}, {args[2]}, {args[1]})"
+    if len(args) == 3 and in_avals[0].dtype == np.bool_ else None), with_avals=True,
+    namespace={"select_bits": select_bits})
 
 
 def select_n(which, *cases):

@@ -1,0 +1,1 @@
+"""jaxlite's ``jax.nn`` (public names in ``jaxlite.nn``)."""

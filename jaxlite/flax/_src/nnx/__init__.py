@@ -1,0 +1,1 @@
+"""jaxlite's Flax NNX (public names in ``jaxlite.flax.nnx``)."""

@@ -1,0 +1,1 @@
+"""NNX training utilities: optimizers and metrics."""
