@@ -14,12 +14,15 @@ from jaxlite._src.api import (
     grad, value_and_grad, vjp, jvp, linearize, jacfwd, jacrev, jacobian, hessian, vmap,
     make_jaxpr, eval_shape, ShapeDtypeStruct, closure_convert, named_call, named_scope, linear_transpose)
 from jaxlite._src.jit import jit, clear_caches
+from jaxlite._src.pmap import pmap, shard_map
+from jaxlite._src.sharding import make_mesh
 from jaxlite._src.devices import (
     devices, local_devices, device_count, local_device_count, process_index, process_count,
     default_backend, device_put, device_get)
 from jaxlite._src.lax.misc import stop_gradient
 from jaxlite._src.tree_util import tree_map as _tree_map
-from jaxlite import tree_util, tree, numpy, lax, dtypes, errors, test_util, random
+from jaxlite import tree_util, tree, numpy, lax, dtypes, errors, test_util, random, sharding
+from jaxlite import nn, scipy
 from jaxlite import config as config
 from jaxlite._src.core import ensure_compile_time_eval
 

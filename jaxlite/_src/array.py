@@ -16,7 +16,7 @@ class Array(abc.ABC):
 
 class ArrayImpl(Array):
   """A concrete array. The buffer is never written after construction."""
-  __slots__ = ("_value", "weak_type", "__weakref__")
+  __slots__ = ("_value", "weak_type", "_sharding", "__weakref__")
   __array_priority__ = 100
 
   def __init__(self, value, weak_type: bool = False):
@@ -24,6 +24,7 @@ class ArrayImpl(Array):
       value = np.asarray(value)
     self._value = value
     self.weak_type = weak_type
+    self._sharding = None
 
   # -- attributes ---------------------------------------------------------
   @property
@@ -61,12 +62,27 @@ class ArrayImpl(Array):
     return cpu_device()
 
   def devices(self):
+    if self._sharding is not None:
+      return set(self._sharding.device_set)
     return {self.device}
 
   @property
   def sharding(self):
+    if self._sharding is not None:
+      return self._sharding
     from jaxlite._src.devices import SingleDeviceSharding
     return SingleDeviceSharding(self.device)
+
+  @property
+  def addressable_shards(self):
+    """One ``Shard`` per device: the block of this array its sharding places there."""
+    from jaxlite._src.sharding import Shard
+    index_map = self.sharding.devices_indices_map(self.shape)
+    return [Shard(d, idx, self) for d, idx in index_map.items()]
+
+  @property
+  def global_shards(self):
+    return self.addressable_shards
 
   @property
   def committed(self):

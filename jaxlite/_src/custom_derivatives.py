@@ -524,3 +524,15 @@ def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals, nonzeros, symboli
 ad.primitive_transposes[custom_lin_p] = _custom_lin_transpose
 
 
+
+
+def _custom_jvp_call_transpose(cts, *args, call_jaxpr, jvp_jaxpr_fun, num_consts,
+                               symbolic_zeros):
+  # A custom_jvp function applied to tangents (inside another JVP rule) is linear there:
+  # transpose its body.
+  cts = [ad.instantiate_zeros(c) for c in cts]
+  cts_in = ad.backward_pass(call_jaxpr.jaxpr, call_jaxpr.consts, list(args), cts)
+  return [None if (c is None or type(c) is Zero) else c for c in cts_in]
+
+
+ad.primitive_transposes[custom_jvp_call_p] = _custom_jvp_call_transpose

@@ -19,6 +19,9 @@ class CpuDevice:
   def __repr__(self):
     return f"CpuDevice(id={self.id})"
 
+  def __str__(self):
+    return f"cpu:{self.id}"
+
   def __eq__(self, other):
     return isinstance(other, CpuDevice) and other.id == self.id
 
@@ -39,7 +42,16 @@ class SingleDeviceSharding:
     return True
 
   def __repr__(self):
-    return f"SingleDeviceSharding(device={self._device!r}, memory_kind={self.memory_kind})"
+    return f"SingleDeviceSharding(device={self._device!r}, memory_kind={self.memory_kind or 'device'})"
+
+  @property
+  def mesh(self):
+    from jaxlite._src.sharding import Mesh
+    import numpy as np
+    return Mesh(np.array([self._device]), ("_single",))
+
+  def devices_indices_map(self, shape):
+    return {self._device: tuple(slice(None) for _ in shape)}
 
   def __eq__(self, other):
     return isinstance(other, SingleDeviceSharding) and other._device == self._device
@@ -48,15 +60,39 @@ class SingleDeviceSharding:
     return hash(self._device)
 
 
+def _requested_device_count() -> int:
+  """Simulated CPU devices: JAXLITE_NUM_CPU_DEVICES, or JAX's
+  XLA_FLAGS=--xla_force_host_platform_device_count=N (read once, at first use)."""
+  import os
+  import re
+  value = os.environ.get("JAXLITE_NUM_CPU_DEVICES")
+  if value is None:
+    m = re.search(r"--xla_force_host_platform_device_count=(\d+)",
+                  os.environ.get("XLA_FLAGS", ""))
+    value = m.group(1) if m else "1"
+  try:
+    n = int(value)
+  except ValueError:
+    raise ValueError(f"JAXLITE_NUM_CPU_DEVICES must be a positive integer, got {value!r}") \
+        from None
+  if n < 1:
+    raise ValueError(f"the number of CPU devices must be at least 1, got {n}")
+  return n
+
+
 @functools.cache
+def _all_devices():
+  return [CpuDevice(i) for i in range(_requested_device_count())]
+
+
 def cpu_device() -> CpuDevice:
-  return CpuDevice(0)
+  return _all_devices()[0]
 
 
 def devices(backend=None):
   if backend not in (None, "cpu"):
     raise RuntimeError(f"Unknown backend {backend!r}: jaxlite runs only on 'cpu'.")
-  return [cpu_device()]
+  return list(_all_devices())
 
 
 def local_devices(process_index=None, backend=None):
@@ -84,10 +120,27 @@ def default_backend():
 
 
 def device_put(x, device=None, *, src=None, donate=False, may_alias=None):
-  """Place every leaf of ``x`` on the (only) device as a jaxlite Array."""
+  """Every leaf of ``x`` as a jaxlite Array, placed on ``device`` or laid out by a sharding
+  (the data stays one NumPy buffer; the sharding says which device holds which block)."""
   from jaxlite._src import tree_util
   from jaxlite._src.numpy.creation import asarray
-  return tree_util.tree_map(asarray, x)
+  from jaxlite._src.array import ArrayImpl
+  from jaxlite._src.core import Tracer
+
+  def put(leaf, target):
+    arr = asarray(leaf)
+    if target is None or isinstance(arr, Tracer):
+      return arr
+    if isinstance(target, CpuDevice):
+      target = SingleDeviceSharding(target)
+    out = ArrayImpl(arr._value, arr.weak_type)
+    out._sharding = target
+    return out
+
+  if device is None or isinstance(device, (CpuDevice, SingleDeviceSharding)) or \
+      hasattr(device, "spec"):
+    return tree_util.tree_map(lambda leaf: put(leaf, device), x)
+  return tree_util.tree_map(put, x, device)
 
 
 def device_get(x):

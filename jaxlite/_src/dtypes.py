@@ -398,8 +398,10 @@ def real_dtype(dt):
 
 
 def complex_dtype_for(dt):
+  """The complex dtype holding ``dt`` (float64/complex128 -> complex128, else complex64)."""
   dt = np.dtype(dt)
-  return np.dtype(np.complex128) if dt == np.float64 else np.dtype(np.complex64)
+  return np.dtype(np.complex128) if dt in (np.dtype(np.float64), np.dtype(np.complex128)) \
+      else np.dtype(np.complex64)
 
 
 # float0: the tangent dtype of integer and boolean values.

@@ -18,3 +18,6 @@ from jaxlite._src.lax.control_flow.associative_scan import associative_scan
 from jaxlite._src.compat import missing_attribute as _missing_attribute
 __getattr__ = _missing_attribute("jaxlite.lax", "jax.lax")
 from jaxlite._src.lax.parallel import *  # noqa: E402
+from jaxlite._src.sharding import with_sharding_constraint  # noqa: E402
+from jaxlite.lax import linalg  # noqa: E402
+from jaxlite._src.numpy.fft import lax_fft as fft, fft_p, FftType  # noqa: E402

@@ -38,10 +38,14 @@ from jaxlite._src.numpy.indexing import *
 from jaxlite._src.numpy.reductions_extra import *
 from jaxlite._src.numpy.sorting import *
 
-from jaxlite._src.compat import missing_attribute as _missing_attribute
-__getattr__ = _missing_attribute("jaxlite.numpy", "jax.numpy")
+from jaxlite.numpy import linalg, fft  # noqa: E402
+
 from jaxlite._src.numpy.shape_extra import *  # noqa: E402
 from jaxlite._src.numpy.creation_extra import *  # noqa: E402
 from jaxlite._src.numpy.linalg_basic import *  # noqa: E402
 from jaxlite._src.numpy.padding import *  # noqa: E402
 from jaxlite._src.numpy.vectorize import *  # noqa: E402
+from jaxlite._src.numpy.misc import *  # noqa: E402
+
+from jaxlite._src.compat import missing_attribute as _missing_attribute  # noqa: E402
+__getattr__ = _missing_attribute("jaxlite.numpy", "jax.numpy")

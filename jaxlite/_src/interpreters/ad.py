@@ -367,9 +367,19 @@ def backward_pass(jaxpr, consts, args, cts_out):
       return known_env[a]
     return UndefinedPrimal(a.aval)
 
+  # Equations computed from known values only (index arithmetic inside a jitted helper,
+  # constants) run forward first: transpose rules of later equations read their results.
+  linear_eqns = []
+  for eqn in jaxpr.eqns:
+    if all(type(a) is Literal or a in known_env for a in eqn.invars):
+      outs = eqn.primitive.bind(*[read_primal(a) for a in eqn.invars], **eqn.params)
+      for v, o in zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]):
+        known_env[v] = o
+    else:
+      linear_eqns.append(eqn)
   for v, ct in zip(jaxpr.outvars, cts_out):
     write_ct(v, ct)
-  for eqn in reversed(jaxpr.eqns):
+  for eqn in reversed(linear_eqns):
     cts = [ct_env.pop(v, None) for v in eqn.outvars]
     if all(ct is None for ct in cts):
       continue

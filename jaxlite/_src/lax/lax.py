@@ -13,3 +13,4 @@ from jaxlite._src.lax.control_flow.cond import cond, switch
 from jaxlite._src.lax.control_flow.loops import scan, while_loop, fori_loop, map
 from jaxlite._src.lax.control_flow.associative_scan import associative_scan
 from jaxlite._src.lax.parallel import *
+from jaxlite._src.sharding import with_sharding_constraint

@@ -1,0 +1,7 @@
+"""``jax.scipy.linalg`` for jaxlite."""
+# ruff: noqa: F401, F403
+from jaxlite._src.scipy.linalg import *
+from jaxlite._src.scipy.linalg import __all__
+
+from jaxlite._src.compat import missing_attribute as _missing_attribute
+__getattr__ = _missing_attribute("jaxlite.scipy.linalg", "jax.scipy.linalg")
