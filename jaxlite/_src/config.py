@@ -42,6 +42,8 @@ class Config:
     self._define("jax_numpy_dtype_promotion", "standard",
                  "'standard' or 'strict' dtype promotion.")
     self._define("jax_default_matmul_precision", None, "Accepted for compatibility.")
+    self._define("jax_num_cpu_devices", int(os.environ.get("JAX_NUM_CPU_DEVICES", "-1")),
+                 "Number of simulated CPU devices (-1: XLA_FLAGS / JAXLITE_NUM_CPU_DEVICES / 1).")
     self._define("jax_platforms", os.environ.get("JAX_PLATFORMS", "cpu"), "Only 'cpu' exists.")
     self._define("jax_platform_name", "cpu", "Only 'cpu' exists.")
     self._define("jax_default_device", None, "Accepted for compatibility.")

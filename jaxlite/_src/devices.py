@@ -65,6 +65,9 @@ def _requested_device_count() -> int:
   XLA_FLAGS=--xla_force_host_platform_device_count=N (read once, at first use)."""
   import os
   import re
+  from jaxlite._src.config import config
+  if config.jax_num_cpu_devices > 0:
+    return config.jax_num_cpu_devices
   value = os.environ.get("JAXLITE_NUM_CPU_DEVICES")
   if value is None:
     m = re.search(r"--xla_force_host_platform_device_count=(\d+)",
@@ -81,8 +84,12 @@ def _requested_device_count() -> int:
 
 
 @functools.cache
+def _devices_of_count(n):
+  return tuple(CpuDevice(i) for i in range(n))
+
+
 def _all_devices():
-  return [CpuDevice(i) for i in range(_requested_device_count())]
+  return _devices_of_count(_requested_device_count())
 
 
 def cpu_device() -> CpuDevice:
