@@ -67,6 +67,24 @@ def _split_nondiff(args, nondiff_argnums):
   return static, dyn, merge
 
 
+def _prepare_call(fun, nondiff_argnums, args, kwargs):
+  """Split off the non-differentiable arguments and flatten the rest: the pieces every
+  custom-derivative call needs, plus ``flat_fun`` (flat inputs -> flat outputs, recording
+  the output tree in ``info``)."""
+  args = _resolve_args(fun, args, kwargs)
+  static, dyn, merge = _split_nondiff(args, nondiff_argnums)
+  leaves, in_tree = tree_util.tree_flatten(dyn)
+  leaves = [core.to_array(x) if not isinstance(x, Tracer) else x for x in leaves]
+  info = {}
+
+  def flat_fun(*flat):
+    out = fun(*merge(tree_util.tree_unflatten(in_tree, list(flat))))
+    out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
+    return [core.to_array(o) if not isinstance(o, Tracer) else o for o in out_leaves]
+
+  return static, dyn, merge, leaves, in_tree, flat_fun, info
+
+
 def _avals(xs):
   return [x.aval if isinstance(x, Tracer) else get_aval(core.to_array(x)) for x in xs]
 
@@ -116,16 +134,8 @@ class custom_jvp:
     name = fun_name(self.fun)
     if self.jvp is None:
       raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
-    args = _resolve_args(self.fun, args, kwargs)
-    static, dyn, merge = _split_nondiff(args, self.nondiff_argnums)
-    leaves, in_tree = tree_util.tree_flatten(dyn)
-    leaves = [core.to_array(x) if not isinstance(x, Tracer) else x for x in leaves]
-    info = {}
-
-    def flat_fun(*flat):
-      out = self.fun(*merge(tree_util.tree_unflatten(in_tree, list(flat))))
-      out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
-      return [core.to_array(o) if not isinstance(o, Tracer) else o for o in out_leaves]
+    static, dyn, merge, leaves, in_tree, flat_fun, info = _prepare_call(
+        self.fun, self.nondiff_argnums, args, kwargs)
 
     def flat_jvp(primals, tangents):
       p = tree_util.tree_unflatten(in_tree, list(primals))
@@ -328,16 +338,8 @@ class custom_vjp:
     name = fun_name(self.fun)
     if self.fwd is None:
       raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
-    args = _resolve_args(self.fun, args, kwargs)
-    static, dyn, merge = _split_nondiff(args, self.nondiff_argnums)
-    leaves, in_tree = tree_util.tree_flatten(dyn)
-    leaves = [core.to_array(x) if not isinstance(x, Tracer) else x for x in leaves]
-    info = {}
-
-    def flat_fun(*flat):
-      out = self.fun(*merge(tree_util.tree_unflatten(in_tree, list(flat))))
-      out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
-      return [core.to_array(o) if not isinstance(o, Tracer) else o for o in out_leaves]
+    static, dyn, merge, leaves, in_tree, flat_fun, info = _prepare_call(
+        self.fun, self.nondiff_argnums, args, kwargs)
 
     def flat_fwd(*flat):
       result = self.fwd(*merge(tree_util.tree_unflatten(in_tree, list(flat))))

@@ -19,6 +19,7 @@ from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero, is_undefined_primal, unbroadcast_ct
 from jaxlite._src.lax.shapes import broadcast_in_dim, full
+from jaxlite._src.lax.utils import broadcasting_shape, check_dtype, check_same_dtypes
 
 __all__ = [
     "RoundingMethod", "abs", "abs_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_p",
@@ -46,66 +47,12 @@ _any = (np.integer, np.floating, np.complexfloating, np.bool_)
 _ordered = (np.integer, np.floating, np.bool_)
 _int_or_bool = (np.integer, np.bool_)
 
-# lax functions whose dtype-mismatch error suggests a promoting jnp equivalent.
-_JNP_EQUIVALENTS = {
-    "add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "max": "maximum",
-    "min": "minimum", "eq": "equal", "ne": "not_equal", "nextafter": "nextafter",
-    "pow": "float_power", "select": "where", "shift_left": "left_shift",
-    "shift_right_logical": "right_shift", "shift_right_arithmetic": "right_shift",
-    "atan2": "arctan2",
-}
-
-
 # ---------------------------------------------------------------------------
 # Declaring primitives: dtype and shape rules with JAX's messages
 
-_accepts: dict = {}  # (dtype, accepted classes) -> bool; abstract evals run on every eager op
-
-
-def _check_dtype(name, dt, accepted, pos=None):
-  ok = _accepts.get((dt, accepted))
-  if ok is None:
-    ok = _accepts[(dt, accepted)] = any(dtypes.issubdtype(dt, t) for t in accepted)
-  if ok:
-    return
-  at = "" if pos is None else f" at position {pos}"
-  if dt == dtypes.float0:
-    raise TypeError(f"Called {name} with a float0{' array' if pos is None else at}. float0s do "
-                    "not support any operations by design. If you didn't expect to get a "
-                    "float0 you might have accidentally taken a gradient with respect to an "
-                    "integer argument.")
-  raise TypeError(f"{name} does not accept dtype {np.dtype(dt).name}{at}. Accepted dtypes"
-                  f"{at} are subtypes of {', '.join(t.__name__ for t in accepted)}.")
-
-
-def _check_same_dtypes(name, *avals):
-  if any(a.dtype != avals[0].dtype for a in avals[1:]):
-    msg = (f"lax.{name} requires arguments to have the same dtypes, got "
-           f"{', '.join(a.dtype.name for a in avals)}.")
-    if name in _JNP_EQUIVALENTS:
-      msg += (f" (Tip: jnp.{_JNP_EQUIVALENTS[name]} is a similar function that does automatic "
-              "type promotion on inputs).")
-    raise TypeError(msg)
-
-
-def _broadcast_shapes(name, *shapes):
-  """Equal ranks with size-1 dims broadcasting; rank-0 operands go with anything."""
-  shapes = [tuple(s) for s in shapes if len(s)]
-  if not shapes:
-    return ()
-  if all(s == shapes[0] for s in shapes[1:]):
-    return shapes[0]
-  ranks = {len(s) for s in shapes}
-  if len(ranks) != 1:
-    raise TypeError(f"{name}: arrays must have the same number of dimensions, got {ranks}")
-  out = []
-  for ds in zip(*shapes):
-    big = {d for d in ds if d != 1}
-    if len(big) > 1:
-      raise TypeError(f"{name} got incompatible shapes for broadcasting: "
-                      f"{', '.join(map(str, shapes))}.")
-    out.append(big.pop() if big else 1)
-  return tuple(out)
+_check_dtype = check_dtype
+_check_same_dtypes = check_same_dtypes
+_broadcast_shapes = broadcasting_shape
 
 
 def _unop(name, impl, accepted, result_dtype=None):

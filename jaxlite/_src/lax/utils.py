@@ -23,93 +23,63 @@ _CLASS_NAMES = {np.bool_: "bool", np.integer: "integer", np.floating: "floating"
                 np.signedinteger: "signedinteger", np.unsignedinteger: "unsignedinteger"}
 
 
-_dtype_ok: dict = {}
+# lax functions whose dtype-mismatch error suggests a promoting jnp equivalent.
+_JNP_EQUIVALENTS = {
+    "add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "max": "maximum",
+    "min": "minimum", "eq": "equal", "ne": "not_equal", "nextafter": "nextafter",
+    "pow": "float_power", "select": "where", "shift_left": "left_shift",
+    "shift_right_logical": "right_shift", "shift_right_arithmetic": "right_shift",
+    "atan2": "arctan2",
+}
 
 
-def check_dtype(name, dt, accepted):
-  key = (dt, accepted)
-  if _dtype_ok.get(key):
+_accepts: dict = {}  # (dtype, accepted classes) -> bool; abstract evals run on every eager op
+
+
+def check_dtype(name, dt, accepted, pos=None):
+  ok = _accepts.get((dt, accepted))
+  if ok is None:
+    ok = _accepts[(dt, accepted)] = any(dtypes.issubdtype(dt, t) for t in accepted)
+  if ok:
     return
-  if any(dtypes.issubdtype(dt, c) for c in accepted):
-    _dtype_ok[key] = True
-    return
-  names = ", ".join(_CLASS_NAMES.get(c, str(c)) for c in accepted)
-  raise TypeError(f"{name} does not accept dtype {np.dtype(dt).name}. Accepted dtypes are "
-                  f"subtypes of {names}.")
+  at = "" if pos is None else f" at position {pos}"
+  if dt == dtypes.float0:
+    raise TypeError(f"Called {name} with a float0{' array' if pos is None else at}. float0s do "
+                    "not support any operations by design. If you didn't expect to get a "
+                    "float0 you might have accidentally taken a gradient with respect to an "
+                    "integer argument.")
+  raise TypeError(f"{name} does not accept dtype {np.dtype(dt).name}{at}. Accepted dtypes"
+                  f"{at} are subtypes of {', '.join(t.__name__ for t in accepted)}.")
 
 
 def check_same_dtypes(name, *avals):
-  if len(avals) < 2:
-    return
-  dt = avals[0].dtype
-  if any(a.dtype != dt for a in avals[1:]):
-    msg = f"lax.{name} requires arguments to have the same dtypes, got " + \
-          ", ".join(a.dtype.name for a in avals) + "."
-    if name in ("dot_general", "conv_general_dilated", "add", "sub", "mul", "div"):
-      jnp_name = {"dot_general": "dot", "conv_general_dilated": "convolve", "sub": "subtract",
-                  "mul": "multiply", "div": "divide"}.get(name, name)
-      msg += (f" (Tip: jnp.{jnp_name} is a similar function that does automatic type "
-              "promotion on inputs).")
+  if any(a.dtype != avals[0].dtype for a in avals[1:]):
+    msg = (f"lax.{name} requires arguments to have the same dtypes, got "
+           f"{', '.join(a.dtype.name for a in avals)}.")
+    if name in _JNP_EQUIVALENTS:
+      msg += (f" (Tip: jnp.{_JNP_EQUIVALENTS[name]} is a similar function that does automatic "
+              "type promotion on inputs).")
     raise TypeError(msg)
 
 
 def broadcasting_shape(name, *shapes):
-  """Elementwise shape rule: equal ranks with size-1 dims broadcasting; rank-0 operands
-  broadcast against anything."""
-  first = shapes[0]
-  if all(s == first for s in shapes):
-    return tuple(first)
-  nonscalar = [tuple(s) for s in shapes if len(s)]
-  if not nonscalar:
+  """Equal ranks with size-1 dims broadcasting; rank-0 operands go with anything."""
+  shapes = [tuple(s) for s in shapes if len(s)]
+  if not shapes:
     return ()
-  if len({len(s) for s in nonscalar}) != 1:
-    raise TypeError(f"{name}: arrays must have same number of dimensions, got "
-                    f"{', '.join(map(str, nonscalar))}.")
+  if all(s == shapes[0] for s in shapes[1:]):
+    return shapes[0]
+  ranks = {len(s) for s in shapes}
+  if len(ranks) != 1:
+    raise TypeError(f"{name}: arrays must have the same number of dimensions, got {ranks}")
   out = []
-  for ds in zip(*nonscalar):
+  for ds in zip(*shapes):
     big = {d for d in ds if d != 1}
     if len(big) > 1:
       raise TypeError(f"{name} got incompatible shapes for broadcasting: "
-                      f"{', '.join(map(str, map(tuple, shapes)))}.")
+                      f"{', '.join(map(str, shapes))}.")
     out.append(big.pop() if big else 1)
   return tuple(out)
-
-
-def unop(name, impl, accepted, result_dtype=None, weak_type_rule=None):
-  """An elementwise unary primitive: shape kept, dtype checked (and possibly changed)."""
-  prim = core.Primitive(name)
-  prim.def_impl(impl)
-
-  def abstract_eval(x, **params):
-    check_dtype(name, x.dtype, accepted)
-    dt = x.dtype if result_dtype is None else result_dtype(x.dtype)
-    weak = x.weak_type if weak_type_rule is None else weak_type_rule([x.weak_type], **params)
-    return ShapedArray(x.shape, dt, weak)
-  prim.def_abstract_eval(abstract_eval)
-  if weak_type_rule is not None:
-    prim.weak_type_rule = weak_type_rule
-  return prim
-
-
-def naryop(name, impl, accepted, result_dtype=None, weak_type_rule=None, same_dtypes=True):
-  """An elementwise n-ary primitive with rank-0 broadcasting."""
-  prim = core.Primitive(name)
-  prim.def_impl(impl)
-
-  def abstract_eval(*avals, **params):
-    for a in avals:
-      check_dtype(name, a.dtype, accepted)
-    if same_dtypes:
-      check_same_dtypes(name, *avals)
-    shape = broadcasting_shape(name, *(a.shape for a in avals))
-    dt = avals[0].dtype if result_dtype is None else result_dtype(avals[0].dtype)
-    flags = [a.weak_type for a in avals]
-    weak = (prim.weak_type_rule)(flags, **params)
-    return ShapedArray(shape, dt, weak)
-  prim.def_abstract_eval(abstract_eval)
-  if weak_type_rule is not None:
-    prim.weak_type_rule = weak_type_rule
-  return prim
 
 
 def never_weak(weak_flags, **params):
