@@ -29,8 +29,9 @@ def main(argv) -> int:
   run.add_argument("script", help="path of the Python script")
   run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
   demo = sub.add_parser("demo", help="run a demo: core (the JAX model in a page), digits "
-                                     "(train an MLP on handwritten digits with NNX + Optax)")
-  demo.add_argument("name", nargs="?", default="core", choices=["core", "digits"],
+                                     "(train an MLP on handwritten digits with NNX + Optax), xor (a Linen "
+                                     "classifier with TrainState and a checkpoint)")
+  demo.add_argument("name", nargs="?", default="core", choices=["core", "digits", "xor"],
                     help="which demo (default: core)")
   demo.add_argument("args", nargs=argparse.REMAINDER, help="options of the demo (--help)")
   args = parser.parse_args(argv)
@@ -52,6 +53,8 @@ def main(argv) -> int:
   if args.command == "demo":
     if args.name == "digits":
       return _run_digits(args.args)
+    if args.name == "xor":
+      return _run_xor(args.args)
     from jaxlite._src.cli import demo_core
     return demo_core.main()
   parser.print_help()
@@ -69,6 +72,14 @@ def _run_digits(argv) -> int:
   compat.install()
   from jaxlite.examples import digits_nnx
   return digits_nnx.main(argv)
+
+
+def _run_xor(argv) -> int:
+  """Like digits, the Linen example is real-stack code run through the compat layer."""
+  from jaxlite._src import compat
+  compat.install()
+  from jaxlite.examples import xor_linen
+  return xor_linen.main(argv)
 
 
 def _importable(name) -> bool:
