@@ -1,0 +1,38 @@
+"""The benchmark runner works end to end (quick mode, tiny workloads). No timing assertions:
+CI machines are too noisy for them; benchmarks/README.md holds the measured numbers."""
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TIME = r"[\d.]+ / [\d.]+ (ns|µs|ms|s)"
+
+
+def _run(*args):
+  return subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "run.py"), *args],
+                        capture_output=True, text=True, timeout=60, cwd=REPO)
+
+
+def test_quick_run_prints_a_row_per_workload():
+  proc = _run("--quick", "--only", "eager_add_op", "jit_tiny")
+  assert proc.returncode == 0, proc.stdout + proc.stderr
+  out = proc.stdout
+  assert "| workload | jaxlite min / med | NumPy min / med | JAX min / med |" in out
+  rows = {line.split("|")[1].strip(): line for line in out.splitlines()
+          if line.startswith("| ") and "---" not in line}
+  assert set(rows) == {"workload", "eager_add_op", "jit_tiny"}
+  for name in ("eager_add_op", "jit_tiny"):
+    cells = [c.strip() for c in rows[name].split("|")[1:-1]]
+    assert re.fullmatch(TIME, cells[1]), cells  # jaxlite
+    assert re.fullmatch(TIME, cells[2]), cells  # NumPy
+    assert cells[3] == "-"  # no --jax-python
+    assert re.fullmatch(r"[\d.]+x \([\d.]+x\)", cells[4]), cells
+  assert "JAX: n/a" in rows["eager_add_op"]
+  assert "results agree" in out
+
+
+def test_unknown_workload_is_rejected():
+  proc = _run("--only", "no_such_workload")
+  assert proc.returncode != 0
+  assert "unknown workload" in proc.stderr and "eager_add_op" in proc.stderr
