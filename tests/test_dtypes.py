@@ -189,3 +189,23 @@ def test_issubdtype_knows_ml_dtypes():
   assert not dtypes.issubdtype(np.int32, np.floating)
   assert jnp.finfo(jnp.bfloat16).bits == 16
   assert jnp.iinfo(jnp.int8).max == 127
+
+
+@pytest.mark.parametrize("make, want", [
+    (lambda: jnp.uint32(3000000000), "3000000000 uint32"),
+    (lambda: jnp.array([3000000000], jnp.uint32), "[3000000000] uint32"),
+    (lambda: jnp.array(2**33, jnp.float32), "8589934592.0 float32"),
+])
+def test_python_ints_are_range_checked_against_the_requested_dtype(make, want):
+  out = make()
+  assert f"{np.asarray(out).tolist()} {out.dtype}" == want
+
+
+@pytest.mark.parametrize("make, msg", [
+    (lambda: jnp.uint8(300), "Python integer 300 out of bounds for uint8"),
+    (lambda: jnp.array(-1, jnp.uint32), "Python integer -1 out of bounds for uint32"),
+    (lambda: jnp.array(3000000000), "Python int 3000000000 too large to convert to int32"),
+])
+def test_out_of_range_python_ints_raise_jax_overflow_errors(make, msg):
+  with pytest.raises(OverflowError, match=msg):
+    make()

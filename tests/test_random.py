@@ -830,3 +830,31 @@ def test_small_float_formats():
     assert u.dtype == np.dtype(dtype)
     x = np.asarray(u, np.float32)
     assert x.min() >= 0 and x.max() < 1 and len(np.unique(x)) > 50
+
+
+def test_scaled_uniform_and_truncated_normal_are_bit_exact():
+  # XLA fuses uniform's scale-and-shift into one fused multiply-add, turns division by a
+  # constant into multiplication by its reciprocal, and has its own float32 erf: all three
+  # show in the last bit (uint32 views of jax 0.10.2's outputs).
+  key = jaxlite.random.key(3)
+  u = np.asarray(jaxlite.random.uniform(key, (2000,), minval=-3., maxval=7.)).view(np.uint32)
+  assert list(u[:6]) == [3222313786, 1087124680, 1079989534, 1087910623, 3193792864,
+                         1077220499]
+  assert u.sum(dtype=np.uint64) == 3501838530847
+  t = np.asarray(jaxlite.random.truncated_normal(key, -1.5, 2., (6,))).view(np.uint32)
+  assert list(t) == [3213731307, 1068804129, 1053812014, 1071191429, 3203340561, 1048373461]
+
+
+def test_float32_erf_rounds_as_xla():
+  x = np.float32([-3.9, -1.2, -0.3, 0., 0.05, 0.7, 2.2, 3.8])
+  got = np.asarray(jaxlite.lax.erf(x)).view(np.uint32)
+  assert list(got) == [3212836864, 3211332183, 3198697926, 0, 1030153804, 1059947616,
+                       1065321964, 1065353214]
+
+
+def test_fused_multiply_add_rounds_once():
+  from jaxlite._src.lax.fma import fused_multiply_add
+  x, y, z = np.float32(1 + 2**-12), np.float32(1 + 2**-12), np.float32(-1 - 2**-11)
+  # x * y = 1 + 2**-11 + 2**-24 exactly; two roundings lose the 2**-24.
+  assert np.float32(x * y) + z == 0
+  assert float(fused_multiply_add(x, y, z)) == 2.0**-24

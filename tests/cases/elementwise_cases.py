@@ -4,6 +4,7 @@ import ml_dtypes
 import numpy as np
 
 from jaxlite import lax
+from jaxlite._src.lax.fma import fused_multiply_add
 from cases import Case, args_of, rand
 
 f32, i32, u8, i8, c64 = np.float32, np.int32, np.uint8, np.int8, np.complex64
@@ -208,6 +209,10 @@ CASES = [
          name="scalar", grad=False, vmap_argnums=(0,)),
     Case("select_n", lambda w, a, b, c: lax.select_n(w, a, b, c),
          args_of(rand((5,), i32, -1, 4), rand((5,)), rand((5,)), rand((5,))), name="int_which"),
+    Case("fused_multiply_add", lambda x, y, z: fused_multiply_add(x, y, z),
+         args_of(rand((2, 3)), rand((2, 3)), rand((2, 3)))),
+    Case("fused_multiply_add", lambda x, y, z: fused_multiply_add(x, y, z),
+         args_of(rand((4, 3)), rand((1, 3)), rand((4, 1))), name="size1_dims"),
     Case("clamp", lambda lo, x, hi: lax.clamp(lo, x, hi),
          args_of(of(-0.5, f32), rand((2, 3), low=-1, high=1), of(0.5, f32)), name="scalar",
          vmap_argnums=(1,), grad_argnums=(1,)),

@@ -62,4 +62,8 @@ def test_vmap_over_a_batch_of_problems_matches_a_loop(name):
   for _ in range(2):
     carry = jax.vmap(step)(*carry)
   expected = jax.tree.map(lambda *xs: jnp.stack(xs), *looped)
-  _assert_trees_close(carry, expected, rtol=1e-5, atol=1e-7)
+  # stddev_debiased takes the root of a variance near zero, amplifying last-bit
+  # differences: under vmap a divisor can become a broadcast, which XLA (and jaxlite)
+  # multiply by its reciprocal instead of dividing.
+  tol = dict(rtol=1e-3, atol=1e-3) if name == "stddev_debiased" else dict(rtol=1e-5, atol=1e-7)
+  _assert_trees_close(carry, expected, **tol)

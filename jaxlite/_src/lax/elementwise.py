@@ -209,10 +209,30 @@ defexpr(mul_p, lambda args, *, out_dtype=None:
         f"np.multiply({args[0]}, {args[1]})" if out_dtype is None else None)
 
 
+def _divides_by_reciprocal(y_dtype, y_shape, out_shape):
+  """XLA rewrites ``x / broadcast(y)`` into ``x * broadcast(1 / y)`` for real floats: a
+  divisor smaller than the result is inverted once, then multiplied (a rounding JAX's
+  numbers show: ``x / 3.0`` differs from NumPy's in the last bit of ~40% of elements)."""
+  return tuple(y_shape) != tuple(out_shape) and dtypes.issubdtype(y_dtype, np.floating)
+
+
+def float_divide(x, y):
+  """``x / y`` on NumPy floats of one dtype (or a Python scalar and an array) as XLA rounds
+  it; silent like JAX."""
+  dt = x.dtype if hasattr(x, "dtype") else y.dtype
+  y = np.asarray(y, dt)
+  with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    if _divides_by_reciprocal(dt, y.shape, np.broadcast_shapes(np.shape(x), y.shape)):
+      if dt == dtypes.bfloat16:  # XLA computes bf16 (not f16) in float32, rounding once
+        wide = np.multiply(np.asarray(x, np.float32), np.reciprocal(y.astype(np.float32)))
+        return wide.astype(dt)
+      return np.multiply(x, np.reciprocal(y))
+    return np.true_divide(x, y)
+
+
 def _div_impl(x, y):
   if not dtypes.is_integer(x.dtype):
-    with np.errstate(divide="ignore", invalid="ignore"):
-      return np.true_divide(x, y)
+    return float_divide(x, y)
   # XLA rounds integer quotients toward zero and gives -1 (all ones) for division by zero.
   zero = y == 0
   safe_y = np.where(zero, 1, y).astype(y.dtype)
@@ -224,10 +244,18 @@ def _div_impl(x, y):
 
 
 div_p = _naryop("div", _div_impl, [_num, _num])
-# Float division is a plain ufunc (generated code runs under errstate); ints need the impl.
-defexpr(div_p, lambda args, in_avals, out_avals: (
-    None if dtypes.is_integer(in_avals[0].dtype) else f"np.true_divide({args[0]}, {args[1]})"),
-        with_avals=True)
+
+
+def _div_expr(args, in_avals, out_avals):
+  # Float division is a plain ufunc (generated code runs under errstate); ints need the impl.
+  if dtypes.is_integer(in_avals[0].dtype) or in_avals[0].dtype == dtypes.bfloat16:
+    return None
+  if _divides_by_reciprocal(in_avals[1].dtype, in_avals[1].shape, out_avals[0].shape):
+    return f"np.multiply({args[0]}, np.reciprocal({args[1]}))"
+  return f"np.true_divide({args[0]}, {args[1]})"
+
+
+defexpr(div_p, _div_expr, with_avals=True)
 div = _bind2(div_p)
 ad.defjvp(div_p, lambda g, x, y: div(g, y),
           lambda g, x, y: mul(mul(neg(g), x), integer_pow(y, -2)))

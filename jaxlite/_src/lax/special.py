@@ -46,6 +46,19 @@ def _special(name, fn, jvp=None, jvp2=None):
 erf_p, erf = _special(
     "erf", lambda x: _erf64(x),
     jvp=lambda g, x: mul(mul(_const(x, 2 / np.sqrt(np.pi)), g), exp(neg(square(x)))))
+
+
+def _erf_impl(x, **_):
+  # Like erf_inv: float32 and narrower round as XLA's rational approximation does, so
+  # truncated_normal's bounds (and user code) give JAX's bits.
+  x = np.asarray(x)
+  if dtypes.finfo(x.dtype).bits > 32:
+    with np.errstate(all="ignore"):
+      return _erf64(x)
+  return _erf_f32(x.astype(np.float32)).astype(x.dtype)
+
+
+erf_p.def_impl(_erf_impl)
 erfc_p, erfc = _special(
     "erfc", lambda x: _erfc64(x),
     jvp=lambda g, x: mul(mul(_const(x, -2 / np.sqrt(np.pi)), g), exp(neg(square(x)))))
@@ -227,6 +240,33 @@ _ERF_INV_CENTRAL = np.array([2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.
 _ERF_INV_TAIL = np.array([-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
                           0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682],
                          np.float32)
+
+
+# XLA:CPU's float32 erf (Eigen's rational interpolant): odd numerator, even denominator
+# in x^2, lowest degree first; |x| >= _ERF_SATURATES gives +-1.
+_ERF_NUM = (1.128379143519084, 0.18520832239976145, 0.050955695062380861,
+            0.0034082910107109506, 0.00022905065861350646)
+_ERF_DEN = (1.0, 0.49746925110067538, 0.11098505178285362, 0.014070470171167667,
+            0.0010179625278914885, 0.000023547966471313185, -1.1791602954361697e-7)
+_ERF_SATURATES = np.float32(3.832506856900711)
+
+
+def _horner_fma_f32(coeffs, t):
+  """sum(coeffs[i] t^i) in float32 with each step a fused multiply-add (float64 holds the
+  exact product, one rounding to float32 follows)."""
+  f32, t = np.float32, t.astype(np.float64)
+  acc = np.full(t.shape, f32(coeffs[-1]), f32)
+  for c in coeffs[-2::-1]:
+    acc = (acc.astype(np.float64) * t + np.float64(f32(c))).astype(f32)
+  return acc
+
+
+def _erf_f32(x):
+  with np.errstate(all="ignore"):
+    x2 = x * x
+    p = x * _horner_fma_f32(_ERF_NUM, x2)
+    q = _horner_fma_f32(_ERF_DEN, x2)
+    return np.where(np.abs(x) >= _ERF_SATURATES, np.copysign(np.float32(1), x), p / q)
 
 
 def _erf_inv_f32(x):

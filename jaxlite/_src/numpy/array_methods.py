@@ -12,19 +12,12 @@ from jaxlite._src.array import ArrayImpl
 from jaxlite._src.config import config
 from jaxlite._src.core import Tracer
 from jaxlite._src.lax import lax
+from jaxlite._src.lax.elementwise import float_divide
 from jaxlite._src.numpy import reductions, shape_ops, ufuncs, util
 
 _FAST_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 _state = core._state
 _eval_trace = core.eval_trace
-
-
-def _silent(np_fn):
-  """``np_fn`` without the warnings JAX never emits (x / 0); only for ops that often warn."""
-  def fn(a, b):
-    with np.errstate(all="ignore"):
-      return np_fn(a, b)
-  return fn
 
 
 def _fast_binary(np_fn, jnp_fn, swap=False):
@@ -38,12 +31,14 @@ def _fast_binary(np_fn, jnp_fn, swap=False):
             a.ndim == b.ndim or config.jax_numpy_rank_promotion == "allow") and \
             not config.jax_debug_nans:
           try:
-            out = np_fn(b, a) if swap else np_fn(a, b)
+            with np.errstate(all="ignore"):  # JAX is silent on inf/nan arithmetic
+              out = np_fn(b, a) if swap else np_fn(a, b)
           except ValueError:  # shapes that don't broadcast: the slow path raises JAX's error
             return jnp_fn(other, self) if swap else jnp_fn(self, other)
           return ArrayImpl(out, self.weak_type and other.weak_type)
       elif (t is float or t is int) and a.dtype in _FAST_DTYPES and not config.jax_debug_nans:
-        out = np_fn(other, a) if swap else np_fn(a, other)
+        with np.errstate(all="ignore"):
+          out = np_fn(other, a) if swap else np_fn(a, other)
         if type(out) is not np.ndarray:
           out = np.asarray(out)
         return ArrayImpl(out, self.weak_type)
@@ -166,8 +161,8 @@ _operators = {
     "__rsub__": _fast_binary(np.subtract, ufuncs.subtract, swap=True),
     "__mul__": _fast_binary(np.multiply, ufuncs.multiply),
     "__rmul__": _fast_binary(np.multiply, ufuncs.multiply, swap=True),
-    "__truediv__": _fast_binary(_silent(np.true_divide), ufuncs.true_divide),
-    "__rtruediv__": _fast_binary(_silent(np.true_divide), ufuncs.true_divide, swap=True),
+    "__truediv__": _fast_binary(float_divide, ufuncs.true_divide),
+    "__rtruediv__": _fast_binary(float_divide, ufuncs.true_divide, swap=True),
     "__floordiv__": _binary(floor_divide), "__rfloordiv__": _binary(floor_divide, True),
     "__mod__": _binary(remainder), "__rmod__": _binary(remainder, True),
     "__divmod__": _binary(_divmod), "__rdivmod__": _binary(_divmod, True),

@@ -27,7 +27,13 @@ def _contains_tracer_or_array(obj):
   return False
 
 
-def _python_scalar_python_check(x):
+def _python_scalar_python_check(x, dtype=None):
+  if type(x) is int and dtype is not None:
+    if np.dtype(dtype).kind in "iu":
+      info = np.iinfo(dtype)
+      if not info.min <= x <= info.max:
+        raise OverflowError(f"Python integer {x} out of bounds for {np.dtype(dtype).name}")
+    return
   if type(x) is int:
     info = np.iinfo(dtypes.default_int_dtype()) if not dtypes.config.jax_enable_x64 else \
         np.iinfo(np.int64)
@@ -49,7 +55,7 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):  #
     x = x.__jax_array__()
   t = type(x)
   if t in _SCALARS:
-    _python_scalar_python_check(x)
+    _python_scalar_python_check(x, dt)
     weak = dt is None and t is not bool
     out = ArrayImpl(np.asarray(x, dt if dt is not None else dtypes.python_scalar_dtype(x)), weak)
   elif t is ArrayImpl:
@@ -70,7 +76,7 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):  #
         for leaf in leaves:
           if type(leaf) not in _SCALARS and not isinstance(leaf, (np.generic, np.ndarray)):
             raise TypeError(f"Unexpected input type for array: {type(leaf)}")
-          _python_scalar_python_check(leaf)
+          _python_scalar_python_check(leaf, dt)
         target = dt if dt is not None else dtypes.result_type(*leaves)
         out = ArrayImpl(np.array(x, dtype=target))
   elif isinstance(x, (str, bytes)) or x is None:

@@ -9,6 +9,7 @@ import numpy as np
 import jaxlite.numpy as jnp
 from jaxlite import lax
 from jaxlite._src import dtypes
+from jaxlite._src.lax.fma import fused_multiply_add
 from jaxlite._src.random.common import (
     broadcast_shapes, broadcast_to, broadcast_to_rank, canonicalize_shape, check_all_safe_to_cast,
     check_broadcast_shapes, check_prng_key, check_shape, const, convert, float_dtype,
@@ -51,7 +52,7 @@ def _uniform(key, minval, maxval, shape, dtype):
   float_bits = lax.shift_right_logical(bits, np.array(rng_bits - nmant, uint_dtype))
   float_bits = lax.bitwise_or(float_bits, np.array(1.0, dtype).view(uint_dtype))
   floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), np.array(1.0, dtype))
-  scaled = lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval)
+  scaled = fused_multiply_add(floats, lax.sub(maxval, minval), minval)  # XLA fuses these
   return lax.max(minval, lax.reshape(scaled, shape))
 
 
@@ -95,8 +96,11 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None, *, out_sharding=
   sqrt2 = np.array(np.sqrt(2), dtype)
   lower = convert(lower, dtype)
   upper = convert(upper, dtype)
-  a = lax.erf(jnp.true_divide(lower, sqrt2))
-  b = lax.erf(jnp.true_divide(upper, sqrt2))
+  # JAX divides by sqrt(2) inside jit, where XLA turns division by a constant into
+  # multiplication by its (rounded) reciprocal; the bounds' last bits depend on it.
+  inv_sqrt2 = np.reciprocal(sqrt2)
+  a = lax.erf(jnp.multiply(lower, inv_sqrt2))
+  b = lax.erf(jnp.multiply(upper, inv_sqrt2))
   u = _uniform(key, a, b, shape, dtype)
   out = jnp.multiply(sqrt2, lax.erf_inv(u))
   # Rounding can land on the bounds themselves; clamp strictly inside.
