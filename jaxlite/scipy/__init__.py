@@ -2,7 +2,7 @@
 or broken does not hide the others."""
 import importlib as _importlib
 
-for _name in ("linalg",):
+for _name in ("linalg", "special", "stats", "signal", "optimize", "ndimage"):
   try:
     _importlib.import_module(f"{__name__}.{_name}")
   except ImportError:

@@ -1,0 +1,1 @@
+"""``jax.scipy.stats``: one module per distribution, over jnp and jaxlite.scipy.special."""

@@ -1,0 +1,2 @@
+"""``jax.scipy.stats.bernoulli`` for jaxlite."""
+from jaxlite._src.scipy.stats.bernoulli import *  # noqa: F401, F403

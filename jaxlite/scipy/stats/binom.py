@@ -1,0 +1,2 @@
+"""``jax.scipy.stats.binom`` for jaxlite."""
+from jaxlite._src.scipy.stats.binom import *  # noqa: F401, F403

@@ -1,0 +1,2 @@
+"""``jax.scipy.stats.cauchy`` for jaxlite."""
+from jaxlite._src.scipy.stats.cauchy import *  # noqa: F401, F403

@@ -1,0 +1,2 @@
+"""``jax.scipy.stats.gamma`` for jaxlite."""
+from jaxlite._src.scipy.stats.gamma import *  # noqa: F401, F403

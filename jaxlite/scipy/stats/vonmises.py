@@ -1,0 +1,2 @@
+"""``jax.scipy.stats.vonmises`` for jaxlite."""
+from jaxlite._src.scipy.stats.vonmises import *  # noqa: F401, F403

@@ -1,0 +1,2 @@
+"""``jax.scipy.stats.wrapcauchy`` for jaxlite."""
+from jaxlite._src.scipy.stats.wrapcauchy import *  # noqa: F401, F403
