@@ -482,3 +482,10 @@ def test_eager_division_by_zero_is_silent():
   with warnings.catch_warnings():
     warnings.simplefilter("error")
     assert np.isinf(np.asarray(jnp.ones(2) / jnp.zeros(2))).all()
+
+
+def test_vmap_of_grad_adds_batched_and_unbatched_cotangents():
+  # One cotangent contribution depends on the batched p, the other does not.
+  f = jax.grad(lambda p, q: jnp.where(p > 0, q, 1.0) + q, 1)
+  got = jax.vmap(f)(jnp.array([0.5, -1.]), jnp.array([0.3, 0.2]))
+  np.testing.assert_array_equal(np.asarray(got), [2., 1.])

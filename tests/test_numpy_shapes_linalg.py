@@ -91,3 +91,24 @@ def test_traced_roll_and_repeat_with_total_length():
   _same(f(jnp.arange(5.0), 2), np.roll(np.arange(5.0), 2))
   g = jax.jit(lambda x, r: jnp.repeat(x, r, total_repeat_length=6))
   _same(g(jnp.arange(3.0), jnp.array([1, 2, 3])), np.repeat(np.arange(3.0), [1, 2, 3]))
+
+
+def test_column_stack_of_an_array_iterates_its_rows():
+  assert jnp.column_stack(jnp.arange(3.)).shape == (1, 3)  # three scalars side by side
+  assert jnp.column_stack([jnp.arange(3.)]).shape == (3, 1)
+  assert jnp.column_stack((jnp.arange(3.), jnp.ones((3, 2)))).shape == (3, 3)
+
+
+@pytest.mark.parametrize("precision", ["highest", "float32", jax.lax.Precision.HIGHEST,
+                                       ("highest", jax.lax.Precision.HIGHEST)])
+def test_precision_is_canonicalized_to_a_pair_as_in_jax(precision):
+  a, b = jnp.ones((2, 3)), jnp.ones((3, 2))
+  text = str(jax.make_jaxpr(lambda a, b: jnp.dot(a, b, precision=precision))(a, b))
+  assert "precision=(Precision.HIGHEST, Precision.HIGHEST)" in text
+  np.testing.assert_array_equal(np.asarray(jax.jit(
+      lambda a, b: jnp.matmul(a, b, precision=precision))(a, b)), np.full((2, 2), 3.))
+
+
+def test_bad_precision_is_jax_value_error():
+  with pytest.raises(ValueError, match="'fast' is not a valid Precision"):
+    jnp.dot(jnp.ones(2), jnp.ones(2), precision="fast")

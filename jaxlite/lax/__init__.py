@@ -10,6 +10,7 @@ from jaxlite._src.lax.shapes import (
     iota, broadcasted_iota)
 from jaxlite._src.lax.reductions import *
 from jaxlite._src.lax.dot import dot_general, dot
+from jaxlite._src.lax.precision import Precision
 from jaxlite._src.lax.misc import stop_gradient, copy_p, copy
 from jaxlite._src.lax.control_flow.cond import cond, switch, cond_p
 from jaxlite._src.lax.control_flow.loops import scan, while_loop, fori_loop, map, scan_p, while_p

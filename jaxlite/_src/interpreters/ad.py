@@ -139,7 +139,20 @@ def deflinear2(primitive, transpose_rule):
 
 defjvp(add_any_p, lambda g, x, y: g, lambda g, x, y: g)
 from jaxlite._src.interpreters import batching as _batching  # noqa: E402
-_batching.broadcast_batcher(add_any_p)
+
+
+def _add_any_batcher(vals, dims):
+  # add_any's operands have one shape (no rank-0 broadcasting), so an unbatched cotangent
+  # meeting a batched one is given the batch axis rather than left as a scalar.
+  if dims[0] == dims[1]:
+    return add_any_p.bind(*vals), dims[0]
+  size = next(_batching._shape(v)[d] for v, d in zip(vals, dims)
+              if d is not _batching.not_mapped)
+  x, y = (_batching.bdim_at_front(v, d, size) for v, d in zip(vals, dims))
+  return add_any_p.bind(x, y), 0
+
+
+_batching.primitive_batchers[add_any_p] = _add_any_batcher
 from jaxlite._src.compiler.codegen_rules import defexpr as _defexpr  # noqa: E402
 _defexpr(add_any_p, "np.add({0}, {1})")
 primitive_transposes[add_any_p] = lambda ct, x, y: [ct, ct]

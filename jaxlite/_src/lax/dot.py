@@ -8,6 +8,7 @@ from jaxlite._src import dtypes
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero
+from jaxlite._src.lax.precision import canonicalize_precision
 from jaxlite._src.lax.utils import _num, check_dtype
 
 dot_general_p = core.Primitive("dot_general")
@@ -104,7 +105,8 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
   dn = ((tuple(int(d) for d in lc), tuple(int(d) for d in rc)),
         (tuple(int(d) for d in lb), tuple(int(d) for d in rb)))
   pet = None if preferred_element_type is None else dtypes.canonicalize_dtype(preferred_element_type)
-  return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
+  return dot_general_p.bind(lhs, rhs, dimension_numbers=dn,
+                            precision=canonicalize_precision(precision),
                             preferred_element_type=pet, out_sharding=out_sharding)
 
 

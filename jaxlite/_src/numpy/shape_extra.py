@@ -112,7 +112,7 @@ def column_stack(tup):
   arrs = []
   for a in tup:
     a = asarray(a)
-    arrs.append(reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a)
+    arrs.append(reshape(a, (-1, 1)) if a.ndim < 2 else a)  # scalars become (1, 1)
   return concatenate(arrs, axis=1)
 
 
