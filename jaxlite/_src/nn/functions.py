@@ -104,6 +104,17 @@ def mish(x):
   return x * jnp.tanh(softplus(x))
 
 
+@custom_jvp
+@jit
+def log1mexp(x):
+  """``log(1 - exp(-x))`` for ``x >= 0``, accurate at both ends (Maechler's switch at log 2)."""
+  x = _arraylike("log1mexp", x)
+  return jnp.where(x < math.log(2.0), jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
+
+
+log1mexp.defjvps(lambda g, ans, x: g / jnp.expm1(x))
+
+
 @jit
 def log_sigmoid(x):
   x = _arraylike("log_sigmoid", x)
