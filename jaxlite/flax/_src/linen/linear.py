@@ -11,6 +11,7 @@ from jaxlite import lax
 from jaxlite.flax._src.linen import initializers
 from jaxlite.flax._src.linen.dtypes import promote_dtype
 from jaxlite.flax._src.linen.module import Module, compact, merge_param
+from jaxlite.flax._src.conv_padding import wrap_circular_overhang
 
 __all__ = ["DenseGeneral", "Dense", "Einsum", "Conv", "ConvLocal", "ConvTranspose", "Embed",
            "canonicalize_padding"]
@@ -401,17 +402,7 @@ class ConvTranspose(Module):
                            transpose_kernel=self.transpose_kernel, precision=self.precision,
                            preferred_element_type=self.preferred_element_type)
     if self.padding == "CIRCULAR":
-      # Wrap the overhang of the full transposed convolution back onto the output.
-      scaled = [x * s for x, s in zip(jnp.shape(inputs)[1:-1], strides)]
-      diffs = [-(y_dim - x_dim) % (2 * x_dim) for y_dim, x_dim in zip(y.shape[1:-1], scaled)]
-      if self.transpose_kernel:
-        total_pad = [(d // 2, (d + 1) // 2) for d in diffs]
-      else:
-        total_pad = [((d + 1) // 2, d // 2) for d in diffs]
-      y = jnp.pad(y, [(0, 0)] + total_pad + [(0, 0)])
-      for i in range(1, y.ndim - 1):
-        y = y.reshape(y.shape[:i] + (-1, scaled[i - 1]) + y.shape[i + 1:])
-        y = y.sum(axis=i)
+      y = wrap_circular_overhang(y, jnp.shape(inputs)[1:-1], strides, self.transpose_kernel)
     if self.use_bias:
       y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))
     if num_batch_dimensions != 1:
