@@ -42,6 +42,7 @@ from jaxlite import ad_checkpoint
 from jaxlite._src.debugging import pure_callback, print_environment_info
 from jaxlite import debug
 from jaxlite import experimental
+from jaxlite import distributed
 from jaxlite import compat
 
 from jaxlite._src.compat import missing_attribute as _missing_attribute

@@ -83,13 +83,25 @@ def _requested_device_count() -> int:
   return n
 
 
+# (this process's index, number of processes): set by jaxlite.distributed.initialize.
+_process = (0, 1)
+
+
+def _set_process(index: int, count: int):
+  global _process
+  _process = (index, count)
+
+
 @functools.cache
-def _devices_of_count(n):
-  return tuple(CpuDevice(i) for i in range(n))
+def _devices_of_count(n, count=1):
+  """Every process's ``n`` devices, process-major: device ``p*n + i`` is process p's i-th."""
+  return tuple(CpuDevice(p * n + i, p) for p in range(count) for i in range(n))
 
 
 def _all_devices():
-  return _devices_of_count(_requested_device_count())
+  n = _requested_device_count()
+  index, count = _process
+  return _devices_of_count(n, count)[index * n:(index + 1) * n]
 
 
 def cpu_device() -> CpuDevice:
@@ -97,13 +109,15 @@ def cpu_device() -> CpuDevice:
 
 
 def devices(backend=None):
+  """All devices of all processes (after jax.distributed.initialize), ordered by id."""
   if backend not in (None, "cpu"):
     raise RuntimeError(f"Unknown backend {backend!r}: jaxlite runs only on 'cpu'.")
-  return list(_all_devices())
+  return list(_devices_of_count(_requested_device_count(), _process[1]))
 
 
 def local_devices(process_index=None, backend=None):
-  return devices(backend)
+  index = _process[0] if process_index is None else process_index
+  return [d for d in devices(backend) if d.process_index == index]
 
 
 def device_count(backend=None):
@@ -111,15 +125,15 @@ def device_count(backend=None):
 
 
 def local_device_count(backend=None):
-  return len(devices(backend))
+  return len(local_devices(backend=backend))
 
 
 def process_index(backend=None):
-  return 0
+  return _process[0]
 
 
 def process_count(backend=None):
-  return 1
+  return _process[1]
 
 
 def default_backend():

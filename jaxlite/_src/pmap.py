@@ -3,7 +3,11 @@
 Both run one vectorized program instead of one program per device: ``pmap`` is jit of vmap
 with the axis named, ``shard_map`` is nested vmaps over the mesh axes, each named after its
 mesh axis. Collectives over those names (psum, all_gather, ppermute...) therefore see the
-same values as on real devices, and results equal the per-device computation."""
+same values as on real devices, and results equal the per-device computation.
+
+In a multi-process run (jax.distributed.initialize under mpiexec) a pmap maps over this
+process's devices, and its axis spans every process's: collectives over it also combine the
+other processes' values (jaxlite._src.distributed), as in multi-host JAX."""
 from __future__ import annotations
 
 import functools
@@ -16,6 +20,7 @@ from jaxlite._src import devices as devices_mod
 from jaxlite._src import tree_util
 from jaxlite._src.api import vmap
 from jaxlite._src.api_util import flatten_axes, fun_name
+from jaxlite._src.distributed.axes import spanning_processes
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.jit import jit
 from jaxlite._src.sharding import Mesh, NamedSharding, PartitionSpec
@@ -46,16 +51,20 @@ def pmap(fun, axis_name=None, *, in_axes=0, out_axes=0, static_broadcasted_argnu
                        f"size, got sizes {sorted(sizes)}" if sizes else
                        "pmap got no mapped arguments and no axis_size")
     devs = list(devices) if devices is not None else devices_mod.devices()
+    # The axis spans the processes whose devices it maps over; each maps over its own.
+    span = len({d.process_index for d in devs})
+    devs = [d for d in devs if d.process_index == devices_mod.process_index()]
     if size > len(devs):
       raise ValueError(f"compiling computation that requires {size} logical devices, but "
                        f"only {len(devs)} XLA devices are available (num_replicas={size})")
-    key = (statics, size)
+    key = (statics, size, span)
     f = compiled.get(key)
     if f is None:
       def body(*d, **kw):
         it = iter(d)
         full = [args[i] if i in static_pos else next(it) for i in range(len(args))]
-        return fun(*full, **kw)
+        with spanning_processes(axis_name, span):
+          return fun(*full, **kw)
       body.__name__ = fun_name(fun)
       f = compiled[key] = jit(vmap(body, in_axes=axes, out_axes=out_axes,
                                    axis_name=axis_name, axis_size=size))

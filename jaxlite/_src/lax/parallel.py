@@ -4,7 +4,10 @@ psum_scatter, all_to_all), as in ``jax.lax``.
 A named axis is created by ``vmap(axis_name=...)`` / ``pmap`` / ``shard_map``. Under vmap a
 collective over that axis becomes an array operation on the batch dimension (psum -> sum over
 it); names of other axes pass through to the enclosing trace. Positional (integer) axes in
-``axes`` mean array dimensions, which is how a batched collective is bound again."""
+``axes`` mean array dimensions, which is how a batched collective is bound again.
+
+When the axis spans processes (a multi-process pmap), the result over this process's members
+is then combined with the other processes' (jaxlite._src.distributed.collectives)."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,6 +16,8 @@ from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src import tree_util
 from jaxlite._src.core import ShapedArray
+from jaxlite._src.distributed import collectives as cross_process
+from jaxlite._src.distributed.axes import process_span
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero
 
@@ -79,6 +84,8 @@ def _reduce_collective(name, np_reduce, reduce_name):
       else:
         outs.append(prim.bind(v, axes=shifted, axis_index_groups=axis_index_groups)[0])
         out_dims.append(0)
+    if mine and process_span(axis_name) > 1:  # this process's total, then every process's
+      outs = cross_process.allreduce(outs, reduce_name)
     return outs, out_dims
 
   prim.def_impl(impl)
@@ -138,7 +145,7 @@ def axis_size(axis_name):
   """The size of a named axis (or the product over several), known while tracing."""
   n = 1
   for name in _as_axes(axis_name):
-    n *= core.axis_size(name)
+    n *= core.axis_size(name) * process_span(name)
   return n
 
 
@@ -194,7 +201,11 @@ def _axis_index_batch(axis_size, trace_axis, vals, dims, /, *, axis_name):
   if axis_name != trace_axis:
     return axis_index_p.bind(axis_name=axis_name), None
   from jaxlite._src.lax import lax
-  return lax.iota(np.int32, axis_size), 0
+  index = lax.iota(np.int32, axis_size)
+  if process_span(trace_axis) > 1:  # members of process p come after those of 0..p-1
+    from jaxlite._src import devices
+    index = lax.add(index, np.int32(devices.process_index() * axis_size))
+  return index, 0
 
 
 batching.collective_batchers[axis_index_p] = _axis_index_batch
@@ -219,6 +230,9 @@ def _exchange(name, batch_rule, abstract_eval, linear_transpose=None, shift=None
 
   def collective(trace_size, trace_axis, vals, dims, /, **params):
     if trace_axis is not None and trace_axis in _as_axes(params["axis_name"]):
+      span = process_span(trace_axis)
+      if span > 1:
+        return _across_processes(batch_rule, trace_size, span, vals, dims, params)
       return batch_rule(trace_size, vals, dims, **params)
     (x,), (d,) = vals, dims
     if d is None:
@@ -233,6 +247,19 @@ def _exchange(name, batch_rule, abstract_eval, linear_transpose=None, shift=None
   if linear_transpose is not None:
     ad.deflinear2(prim, linear_transpose)
   return prim
+
+
+def _across_processes(batch_rule, size, span, vals, dims, params):
+  """The exchange over an axis whose members live in ``span`` processes, ``size`` in each:
+  gather every process's members, exchange as one process would, keep this process's part.
+  (Simple, not bandwidth-optimal: every process receives all members.)"""
+  (x,), (d,) = vals, dims
+  members = cross_process.mpi_allgather_p.bind(batching.bdim_at_front(x, d, size),
+                                               num_processes=span)
+  out, out_dim = batch_rule(size * span, [members], [0], **params)
+  if out_dim is None:
+    return out, None
+  return cross_process.local_block(batching.moveaxis(out, out_dim, 0), size), 0
 
 
 def _shift(*keys):
