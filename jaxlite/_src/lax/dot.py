@@ -1,9 +1,11 @@
 """dot_general: contraction over paired dimensions with batch dimensions, on BLAS."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from jaxlite._src import core
+from jaxlite._src import blas_threads, core
 from jaxlite._src import dtypes
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
@@ -22,6 +24,14 @@ def _parse_dims(dimension_numbers):
 def _dot_general_impl(lhs, rhs, *, dimension_numbers, precision=None,
                       preferred_element_type=None, out_sharding=None):
   lc, rc, lb, rb = _parse_dims(dimension_numbers)
+  free_rhs = [rhs.shape[i] for i in range(rhs.ndim) if i not in rc and i not in rb]
+  if blas_threads.wants_one_thread(2 * lhs.size * math.prod(free_rhs)):
+    with blas_threads.one_thread():
+      return _dot_general_numpy(lhs, rhs, lc, rc, lb, rb, preferred_element_type)
+  return _dot_general_numpy(lhs, rhs, lc, rc, lb, rb, preferred_element_type)
+
+
+def _dot_general_numpy(lhs, rhs, lc, rc, lb, rb, preferred_element_type):
   out_dtype = np.dtype(preferred_element_type or lhs.dtype)
   l_free = [i for i in range(lhs.ndim) if i not in lc and i not in lb]
   r_free = [i for i in range(rhs.ndim) if i not in rc and i not in rb]
