@@ -1,0 +1,1 @@
+"""``jaxlite.orbax``: Orbax for jaxlite. ``import jaxlite.orbax.checkpoint as ocp``."""

@@ -1,0 +1,3 @@
+"""``ocp.checkpoint_utils``."""
+# ruff: noqa: F401
+from jaxlite.orbax._src.utils import construct_restore_args
