@@ -489,3 +489,11 @@ def test_vmap_of_grad_adds_batched_and_unbatched_cotangents():
   f = jax.grad(lambda p, q: jnp.where(p > 0, q, 1.0) + q, 1)
   got = jax.vmap(f)(jnp.array([0.5, -1.]), jnp.array([0.3, 0.2]))
   np.testing.assert_array_equal(np.asarray(got), [2., 1.])
+
+
+def test_shape_dtype_struct_keeps_its_dtype_and_tracing_canonicalizes_it():
+  s = jax.ShapeDtypeStruct((2,), np.int64)
+  assert s.dtype == np.int64 and jax.ShapeDtypeStruct((2,), float).dtype == np.float64
+  out = jax.eval_shape(lambda x: x + 1, s)
+  assert out.dtype == np.int32 and out.shape == (2,)
+  assert "a:f32[2]" in str(jax.make_jaxpr(lambda x: x + 1)(jax.ShapeDtypeStruct((2,), float)))

@@ -482,7 +482,8 @@ class ShapeDtypeStruct:
 
   def __init__(self, shape, dtype, sharding=None, weak_type=False):
     self.shape = tuple(shape)
-    self.dtype = dtypes.canonicalize_dtype(dtypes.dtype(dtype)) if dtype is not None else None
+    # Kept as given (int64 stays int64, as in JAX); tracing canonicalizes it (see aval).
+    self.dtype = dtypes.dtype(dtype) if dtype is not None else None
     self.sharding = sharding
     self.weak_type = weak_type
 
@@ -496,7 +497,7 @@ class ShapeDtypeStruct:
 
   @property
   def aval(self):
-    return core.ShapedArray(self.shape, self.dtype, self.weak_type)
+    return core.ShapedArray(self.shape, dtypes.canonicalize_dtype(self.dtype), self.weak_type)
 
   def __len__(self):
     if not self.shape:
