@@ -31,3 +31,26 @@ def test_small_products_give_numpys_result():
   rng = np.random.default_rng(0)
   a, b = rng.standard_normal((300, 64), np.float32), rng.standard_normal((64, 128), np.float32)
   np.testing.assert_allclose(np.asarray(jnp.dot(a, b)), a @ b, rtol=1e-5, atol=1e-5)
+
+
+def test_jitted_programs_with_only_small_products_run_on_one_thread():
+  import jaxlite
+  blas = blas_threads._controller()
+  if not blas:
+    pytest.skip("no BLAS that threadpoolctl can drive")
+  seen = []
+
+  def spy(y):
+    seen.append(blas.get_num_threads())
+    return y
+
+  def f(w, x):
+    y = x @ w
+    return jaxlite.pure_callback(spy, jaxlite.ShapeDtypeStruct(y.shape, y.dtype), y)
+
+  w, x = np.ones((64, 128), np.float32), np.ones((1347, 64), np.float32)
+  with threadpoolctl.threadpool_limits(2, user_api="blas"):
+    outer = blas.get_num_threads()
+    np.testing.assert_array_equal(np.asarray(jaxlite.jit(f)(w, x)), np.full((1347, 128), 64.))
+    assert blas.get_num_threads() == outer
+  assert seen == [1]

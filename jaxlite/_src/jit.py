@@ -10,14 +10,17 @@ import logging
 import time
 import weakref
 
+import math
+
 import numpy as np
 
+from jaxlite._src import blas_threads, compiler
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src import tree_util
 from jaxlite._src.api_util import fun_name, resolve_static_argnums
 from jaxlite._src.array import ArrayImpl
-from jaxlite._src.compiler import codegen, passes
+from jaxlite._src.compiler import codegen, passes, simplify
 from jaxlite._src.config import config
 from jaxlite._src.core import Tracer
 from jaxlite._src.interpreters import ad, batching
@@ -32,13 +35,22 @@ logger = logging.getLogger("jaxlite")
 # Executables
 
 class Executable:
-  """Generated code for a closed jaxpr, callable on NumPy arrays."""
+  """Generated code for a closed jaxpr, callable on NumPy arrays.
 
-  def __init__(self, closed: ClosedJaxpr, name: str):
+  ``optimize`` (default: ``compiler.OPTIMIZE_DEFAULT``) adds algebraic simplification,
+  fusion of elementwise chains and buffer reuse (docs/compiler.md) to the always-on passes;
+  off, the code is the plain one-call-per-equation translation that the optimised code is
+  tested against."""
+
+  def __init__(self, closed: ClosedJaxpr, name: str, optimize=None):
+    if optimize is None:
+      optimize = compiler.OPTIMIZE_DEFAULT
     jaxpr, consts = closed.jaxpr, list(closed.consts)
     jaxpr, extra = passes.inline_calls(jaxpr, {jit_p})
     consts += extra
     jaxpr = passes.cse(jaxpr)
+    if optimize:
+      jaxpr = simplify.simplify(jaxpr)
     jaxpr = passes.dce(jaxpr)
     jaxpr, consts = passes.fold_constants(jaxpr, consts)
     jaxpr = passes.cse(jaxpr)
@@ -46,9 +58,12 @@ class Executable:
     jaxpr, consts = passes.prune_constvars(jaxpr, consts)
     self.jaxpr = jaxpr
     self.name = name
-    self.source, namespace = codegen.emit_jaxpr(jaxpr)
-    self.fn = codegen.compile_source(self.source, namespace, "fn")
+    self.optimize = optimize
     self.consts = [np.asarray(c._value if type(c) is ArrayImpl else c) for c in consts]
+    self.source, namespace = codegen.emit_jaxpr(jaxpr, consts=self.consts, optimize=optimize)
+    self.fn = codegen.compile_source(self.source, namespace, "fn")
+    if blas_threads.wants_one_thread(_largest_product_flops(jaxpr)):
+      self.fn = _on_one_blas_thread(self.fn)
     self.out_weak = [v.aval.weak_type for v in closed.jaxpr.outvars]
     self.out_dtypes = [v.aval.dtype for v in closed.jaxpr.outvars]
 
@@ -59,6 +74,31 @@ class Executable:
     """Run on NumPy arguments; returns jaxlite Arrays."""
     outs = self.fn(*self.consts, *args)
     return [ArrayImpl(o, w) for o, w in zip(outs, self.out_weak)]
+
+
+def _largest_product_flops(jaxpr) -> int:
+  """The flops of the biggest matrix product in ``jaxpr`` (sub-jaxprs included)."""
+  best = 0
+  for eqn in jaxpr.eqns:
+    if eqn.primitive.name == "dot_general":
+      lhs, rhs = (v.aval for v in eqn.invars)
+      (_, rc), (_, rb) = eqn.params["dimension_numbers"]
+      free = [d for i, d in enumerate(rhs.shape) if i not in rc and i not in rb]
+      best = max(best, 2 * math.prod(lhs.shape) * math.prod(free))
+    for p in eqn.params.values():
+      for sub in (p if isinstance(p, tuple) else (p,)):
+        sub = getattr(sub, "jaxpr", sub)  # a ClosedJaxpr's jaxpr
+        if hasattr(sub, "eqns"):
+          best = max(best, _largest_product_flops(sub))
+  return best
+
+
+def _on_one_blas_thread(fn):
+  """``fn`` run with one BLAS thread: its products are all small (see blas_threads)."""
+  def run(*args):
+    with blas_threads.one_thread():
+      return fn(*args)
+  return run
 
 
 def _executable_for(closed: ClosedJaxpr, name: str) -> Executable:
@@ -519,6 +559,12 @@ class Compiled:
 
   def as_text(self):
     return Lowered(self._wrapped, self._entry).as_text()
+
+  def profile(self, *args, number=20, warmup=3, **kwargs):
+    """Time each statement of the generated code on ``args`` (jaxlite only; see
+    ``jaxlite._src.compiler.profiler``)."""
+    from jaxlite._src.compiler import profiler
+    return profiler.profile(self._wrapped, *args, number=number, warmup=warmup, **kwargs)
 
   def cost_analysis(self):
     return None

@@ -10,6 +10,7 @@ import keyword
 import numpy as np
 
 from jaxlite._src import dtypes
+from jaxlite._src.compiler import buffers, fusion, passes
 from jaxlite._src.compiler.codegen_rules import expr_namespace, expr_rules
 from jaxlite._src.jaxpr import DropVar, Literal, Var, _encode_name
 
@@ -34,6 +35,18 @@ def _is_literal_param(v) -> bool:
   if t is tuple:
     return all(_is_literal_param(x) for x in v)
   return False
+
+
+_writable_dtypes: dict = {}
+
+
+def _writable_dtype(dt) -> bool:
+  """Scalars of ``dt`` can be written ``np.<name>(value)`` (ml_dtypes floats cannot)."""
+  ok = _writable_dtypes.get(dt)
+  if ok is None:
+    ok = _writable_dtypes[dt] = (dt.kind in "biuf" and dt.name in np.sctypeDict and
+                                 dt not in dtypes._ml_float_dtypes)
+  return ok
 
 
 class _Emitter:
@@ -70,22 +83,23 @@ class _Emitter:
   def literal(self, lit: Literal) -> str:
     dt = lit.aval.dtype
     val = np.asarray(lit.val, dt)
-    if dt.kind in "biuf" and dt.name in np.sctypeDict and np.isfinite(val).all() and \
-        dt not in dtypes._ml_float_dtypes:
+    key = (dt, val.tobytes())
+    name = self._literals.get(key)
+    if name is not None:
+      return name
+    if _writable_dtype(dt) and np.isfinite(val).all():
       item = val.item()
       if dt.kind == "b":
         return "np.True_" if item else "np.False_"
-      key = (dt.name, repr(item))
-      name = self._literals.get(key)
-      if name is None:
-        text = repr(item).replace("-", "m").replace(".", "_").replace("+", "")
-        name = f"_{dtypes.short_dtype_name(dt)}_{text}"
-        if not name.isidentifier() or name in self.namespace:
-          name = f"_lit{len(self._literals)}"
-        self._literals[key] = name
-        self.header.append(f"{name} = np.{dt.name}({item!r})")
-      return name
-    return self.const(val[()], "lit")
+      text = repr(item).replace("-", "m").replace(".", "_").replace("+", "")
+      name = f"_{dtypes.short_dtype_name(dt)}_{text}"
+      if not name.isidentifier() or name in self.namespace:
+        name = f"_lit{len(self._literals)}"
+      self.header.append(f"{name} = np.{dt.name}({item!r})")
+    else:
+      name = self.const(val[()], "lit")
+    self._literals[key] = name
+    return name
 
   def param(self, v) -> str:
     if _is_literal_param(v):
@@ -95,42 +109,171 @@ class _Emitter:
     return self.const(v, "p")
 
 
-def emit_jaxpr(jaxpr, fn_name="fn"):
+def _expression(em, eqn, ins):
+  """The Python expression computing ``eqn`` from operand names ``ins``."""
+  rule = expr_rules.get(eqn.primitive)
+  if rule is None:
+    expr = None
+  elif getattr(rule, "with_avals", False):
+    expr = rule(ins, [a.aval for a in eqn.invars], [v.aval for v in eqn.outvars], **eqn.params)
+  else:
+    expr = rule(ins, **eqn.params)
+  if expr is None:
+    impl_name = f"{eqn.primitive.name.replace('-', '_')}_impl"
+    existing = em.namespace.get(impl_name)
+    if existing is not None and existing is not eqn.primitive.impl:
+      impl_name = em.const(eqn.primitive.impl, "impl")
+    em.namespace[impl_name] = eqn.primitive.impl
+    kw = ", ".join(f"{k}={em.param(v)}" for k, v in eqn.params.items())
+    expr = f"{impl_name}({', '.join(ins)}{', ' if ins and kw else ''}{kw})"
+  return expr
+
+
+def emit_jaxpr(jaxpr, fn_name="fn", consts=None, optimize=False):
   """Source text and namespace of a Python function computing ``jaxpr``.
 
-  The function takes the constvars then the invars, all as NumPy arrays, and returns a tuple."""
+  The function takes the constvars then the invars, all as NumPy arrays, and returns a tuple.
+  With ``optimize`` (``consts``: the constvars' values), elementwise chains on big arrays run
+  as chunked loops (fusion.py) and intermediates are written into buffers kept across calls
+  (buffers.py)."""
   em = _Emitter()
   args = [em.name(v) for v in jaxpr.constvars] + [em.name(v) for v in jaxpr.invars]
-  em.lines.append(f"def {fn_name}({', '.join(args)}):")
-  guarded = any(eqn.primitive.name in _MAY_WARN for eqn in jaxpr.eqns)
-  if guarded:
-    em.lines.append('  with np.errstate(all="ignore"):')
+  exprs = []
   for eqn in jaxpr.eqns:
     ins = [em.atom(a) for a in eqn.invars]
-    outs = [em.name(v) for v in eqn.outvars]
-    rule = expr_rules.get(eqn.primitive)
-    if rule is None:
-      expr = None
-    elif getattr(rule, "with_avals", False):
-      expr = rule(ins, [a.aval for a in eqn.invars], [v.aval for v in eqn.outvars], **eqn.params)
-    else:
-      expr = rule(ins, **eqn.params)
-    if expr is None:
-      impl_name = f"{eqn.primitive.name.replace('-', '_')}_impl"
-      existing = em.namespace.get(impl_name)
-      if existing is not None and existing is not eqn.primitive.impl:
-        impl_name = em.const(eqn.primitive.impl, "impl")
-      em.namespace[impl_name] = eqn.primitive.impl
-      kw = ", ".join(f"{k}={em.param(v)}" for k, v in eqn.params.items())
-      expr = f"{impl_name}({', '.join(ins)}{', ' if ins and kw else ''}{kw})"
-    if eqn.primitive.multiple_results:
-      target = ", ".join(outs) + ("," if len(outs) == 1 else "")
-      em.lines.append(f"    {target} = {expr}" if outs else f"    {expr}")
-    else:
-      em.lines.append(f"    {outs[0]} = {expr}")
+    for v in eqn.outvars:
+      em.name(v)
+    exprs.append((_expression(em, eqn, ins), ins))
+  if optimize:
+    body, pool = _Planner(em, jaxpr, exprs, consts).emit()
+  else:
+    body = [_assign(em, eqn, expr) for eqn, (expr, _) in zip(jaxpr.eqns, exprs)]
+    pool = None
   rets = [em.atom(v) for v in jaxpr.outvars]
-  em.lines.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
+  body.append(f"return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
+  em.lines.append(f"def {fn_name}({', '.join(args)}):")
+  indent = "  "
+  if pool is not None:
+    names = [f"_b{k}" for k in range(len(pool.specs))]
+    em.lines += [f"{indent}_held = _lock.acquire(False)", f"{indent}try:",
+                 f"{indent}  {', '.join(names)}{',' if len(names) == 1 else ''} = "
+                 "_pool.buffers(_held)"]
+    indent += "  "
+  if any(eqn.primitive.name in _MAY_WARN for eqn in jaxpr.eqns):
+    em.lines.append(f'{indent}with np.errstate(all="ignore"):')
+    indent += "  "
+  em.lines += [indent + line for line in body]
+  if pool is not None:
+    em.lines += ["  finally:", "    if _held:", "      _lock.release()"]
   return "\n".join(em.header + em.lines) + "\n", em.namespace
+
+
+def _assign(em, eqn, expr):
+  outs = [em.name(v) for v in eqn.outvars]
+  if eqn.primitive.multiple_results:
+    target = ", ".join(outs) + ("," if len(outs) == 1 else "")
+    return f"{target} = {expr}" if outs else expr
+  return f"{outs[0]} = {expr}"
+
+
+class _Planner:
+  """Fusion regions and buffer slots for one program, then its body lines."""
+
+  def __init__(self, em, jaxpr, exprs, consts):
+    self.em = em
+    self.jaxpr = jaxpr
+    self.exprs = exprs
+    self.const_values = dict(zip(jaxpr.constvars, consts or ()))
+    eqns = jaxpr.eqns
+    self.forms = [None if eqn.primitive.multiple_results or len(eqn.outvars) != 1 else
+                  buffers.out_form(eqn, expr, ins, self.const_values)
+                  for eqn, (expr, ins) in zip(eqns, exprs)]
+    self.steps = fusion.find_regions(eqns, self.forms, passes.is_effectful)
+    self.slots = buffers.Slots()
+    self.definer = {v: i for i, eqn in enumerate(eqns) for v in eqn.outvars}
+
+  def _nodes(self):
+    eqns = self.jaxpr.eqns
+    member_of = {i: step for step in self.steps if type(step) is not int for i in step.members}
+    read_outside = {v for v in self.jaxpr.outvars if type(v) is Var}
+    for i, eqn in enumerate(eqns):
+      region = member_of.get(i)
+      for a in eqn.invars:
+        if type(a) is Var and (region is None or member_of.get(self.definer.get(a)) is not region):
+          read_outside.add(a)
+    nodes = []
+    for step in self.steps:
+      if type(step) is int:
+        eqn, form = eqns[step], self.forms[step]
+        fresh = form is not None or (not eqn.primitive.multiple_results and
+                                     buffers.is_fresh(self.exprs[step][0]))
+        nodes.append(buffers.Node(eqn.invars, eqn.outvars, [form] * len(eqn.outvars), fresh,
+                                  buffers.may_retain(eqn)))
+      else:
+        fusion.region_io(step, eqns, read_outside)
+        whole = buffers.OutForm(None)
+        nodes.append(buffers.Node(step.invars, step.outvars, [whole] * len(step.outvars), True))
+    return nodes
+
+  def emit(self):
+    nodes = self._nodes()
+    slot_of = buffers.plan_buffers(nodes, self.jaxpr.outvars, self.slots)
+    body = []
+    for step, node, slots in zip(self.steps, nodes, slot_of):
+      if type(step) is int:
+        eqn = self.jaxpr.eqns[step]
+        expr = self.exprs[step][0]
+        if slots and slots[0] is not None:
+          expr = self.forms[step].text(f"_b{slots[0]}")
+        body.append(_assign(self.em, eqn, expr))
+      else:
+        body += self._emit_region(step, slots)
+    pool = None
+    if self.slots.specs:
+      pool = buffers.BufferPool(self.slots.specs, self.slots.pooled())
+      self.em.namespace.update(buffers.HELPERS, _pool=pool, _lock=pool.lock)
+    else:
+      self.em.namespace.update(buffers.HELPERS)
+    return body, pool
+
+  def _emit_region(self, region, out_slots):
+    em, eqns = self.em, self.jaxpr.eqns
+    chunks = em.const(region.chunks(), "chunks")
+    lines = [f"# fused: {len(region.members)} equations on "
+             f"{'x'.join(map(str, region.shape))}, {region.n_chunks} chunks of "
+             f"{'x'.join(map(str, region.chunk_shape()))}"]
+    for v, slot in zip(region.outvars, out_slots):
+      lines.append(f"{em.name(v)} = " + (f"_b{slot}" if slot is not None else
+                                         f"np.empty({v.aval.shape!r}, {em.param(v.aval.dtype)})"))
+    pattern_names = [f"_c{k}" for k in range(len(region.patterns))]
+    lines.append(f"for {', '.join(['_c', '_t'] + pattern_names)} in {chunks}:")
+    index_of = dict(zip(region.patterns, pattern_names))
+    index_of[region.shape] = "_c"
+    chunk_shape = region.chunk_shape()
+    members = [buffers.Node(eqns[i].invars, eqns[i].outvars, [self.forms[i]], True)
+               for i in region.members]
+    scratch = buffers.plan_buffers(members, region.outvars, self.slots, min_bytes=0,
+                                   key=lambda v: (chunk_shape, v.aval.dtype))
+    outs = set(region.outvars)
+    local = set()
+    for i, (slot,) in zip(region.members, scratch):
+      eqn = eqns[i]
+      ins = []
+      for a in eqn.invars:
+        if type(a) is Literal:
+          ins.append(em.atom(a))
+        elif a in local:
+          ins.append(em.name(a) + ("_k" if a in outs else ""))
+        else:
+          ins.append(em.name(a) + (f"[{index_of[a.aval.shape]}]" if a.aval.shape else ""))
+      v = eqn.outvars[0]
+      form = buffers.out_form(eqn, _expression(em, eqn, ins), ins, self.const_values)
+      if v in outs:
+        lines.append(f"  {em.name(v)}_k = {form.text(em.name(v) + '[_c]')}")
+      else:
+        lines.append(f"  {em.name(v)} = {form.text(f'_b{slot}[_t]')}")
+      local.add(v)
+    return lines
 
 
 def compile_source(source: str, namespace: dict, fn_name="fn"):

@@ -1,6 +1,8 @@
 """Jaxpr-to-jaxpr passes run before code generation. Each is semantics-preserving."""
 from __future__ import annotations
 
+import numpy as np
+
 from jaxlite._src.jaxpr import DropVar, Jaxpr, JaxprEqn, Literal, Var
 
 
@@ -53,16 +55,28 @@ def inline_calls(jaxpr: Jaxpr, call_primitives) -> tuple[Jaxpr, list]:
 
 def is_effectful(eqn) -> bool:
   """An equation with side effects, itself or inside a sub-jaxpr (a print in a cond)."""
-  if getattr(eqn.primitive, "effectful", False):
+  prim = eqn.primitive
+  if getattr(prim, "effectful", False):
     return True
-  for p in eqn.params.values():
+  if prim in _without_subjaxprs:
+    return False
+  found = False
+  for name, p in eqn.params.items():
+    if p is None and "jaxpr" in name:
+      found = True  # a sub-program this equation happens not to have (scatter's combiner)
     for jx in (p if isinstance(p, tuple) else (p,)):
       inner = getattr(jx, "jaxpr", jx)
-      if hasattr(inner, "eqns") and _jaxpr_effectful(inner):
-        return True
+      if hasattr(inner, "eqns"):
+        found = True
+        if _jaxpr_effectful(inner):
+          return True
+  if not found:
+    # Params without any sub-program: this primitive never takes one, skip the scan next time.
+    _without_subjaxprs.add(prim)
   return False
 
 
+_without_subjaxprs: set = set()
 _effectful_cache: "weakref.WeakKeyDictionary" = None
 
 
@@ -97,8 +111,9 @@ def dce(jaxpr: Jaxpr, effectful=is_effectful) -> Jaxpr:
 
 def _literal_key(a):
   if type(a) is Literal:
+    # The bits, not the value: -0.0 == 0.0, yet x + 0.0 and x + -0.0 differ.
     try:
-      return ("lit", a.aval, a.val.item() if hasattr(a.val, "item") else a.val)
+      return ("lit", a.aval, np.asarray(a.val, a.aval.dtype).tobytes())
     except (TypeError, ValueError):
       return ("obj", id(a))
   return a

@@ -7,6 +7,7 @@ import numpy as np
 
 from jaxlite._src import blas_threads, core
 from jaxlite._src import dtypes
+from jaxlite._src.compiler.codegen_rules import defexpr
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero
@@ -107,6 +108,51 @@ def _dot_general_abstract_eval(lhs, rhs, *, dimension_numbers, precision=None,
 
 dot_general_p.def_impl(_dot_general_impl)
 dot_general_p.def_abstract_eval(_dot_general_abstract_eval)
+
+
+def matmul_reshaped(a, b, shape, out=None):
+  """``np.matmul(a, b)`` seen as ``shape``: the impl's path for several free or contracting
+  dimensions. With ``out`` (an array of ``shape``), the product is written into it."""
+  if out is None:
+    return np.matmul(a, b).reshape(shape)
+  np.matmul(a, b, out=out.reshape(a.shape[:-1] + b.shape[-1:]))
+  return out
+
+
+def _dot_general_expr(args, in_avals, out_avals, *, dimension_numbers, precision=None,
+                      preferred_element_type=None, out_sharding=None):
+  """The impl's BLAS paths written out (floats in and out of one dtype): ``np.matmul`` of
+  the same transposed views for one contracting and one free dimension per side, the same
+  reshaped copies for several."""
+  lc, rc, lb, rb = _parse_dims(dimension_numbers)
+  lhs, rhs = in_avals
+  if not (lhs.dtype == rhs.dtype == out_avals[0].dtype and dtypes.is_inexact(lhs.dtype)):
+    return None
+  l_free = tuple(i for i in range(lhs.ndim) if i not in lc and i not in lb)
+  r_free = tuple(i for i in range(rhs.ndim) if i not in rc and i not in rb)
+
+  def view(name, perm):
+    if perm == tuple(range(len(perm))):
+      return name
+    return f"{name}.T" if perm == (1, 0) else f"np.transpose({name}, {perm!r})"
+  a, b = view(args[0], lb + l_free + lc), view(args[1], rb + rc + r_free)
+  if len(lc) == 1 and len(l_free) == 1 and len(r_free) == 1:
+    return f"np.matmul({a}, {b})"
+  if len(lc) == 1 and len(l_free) <= 1 and len(r_free) <= 1:
+    return None  # matrix-vector products: the impl adds and drops unit axes
+  batch = tuple(lhs.shape[i] for i in lb)
+  size = lambda shape, dims: int(np.prod([shape[i] for i in dims], dtype=np.int64))
+  m, k, n = size(lhs.shape, l_free), size(lhs.shape, lc), size(rhs.shape, r_free)
+
+  def reshaped(text, perm, shape, new):
+    return text if tuple(shape[i] for i in perm) == new else f"np.reshape({text}, {new!r})"
+  a = reshaped(a, lb + l_free + lc, lhs.shape, batch + (m, k))
+  b = reshaped(b, rb + rc + r_free, rhs.shape, batch + (k, n))
+  return f"matmul_reshaped({a}, {b}, {tuple(out_avals[0].shape)!r})"
+
+
+defexpr(dot_general_p, _dot_general_expr, with_avals=True,
+        namespace={"matmul_reshaped": matmul_reshaped})
 
 
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None,

@@ -1,0 +1,42 @@
+"""Shared helpers of the compiler tests: build both executables of a function, run them,
+compare results bit for bit."""
+from __future__ import annotations
+
+import numpy as np
+
+import jaxlite
+from jaxlite._src.jit import Executable
+
+
+def executables(fn, *args):
+  """(unoptimised, optimised) Executables of ``fn`` traced on ``args``."""
+  closed = jaxlite.make_jaxpr(fn)(*args)
+  return Executable(closed, "f", optimize=False), Executable(closed, "f", optimize=True)
+
+
+def run(exe, *args):
+  return exe.fn(*exe.consts, *[np.asarray(a) for a in args])
+
+
+def assert_identical(got, want):
+  """Same shape, dtype and bytes (so -0.0 vs 0.0 and NaN payloads count)."""
+  got, want = np.asarray(got), np.asarray(want)
+  assert got.shape == want.shape and got.dtype == want.dtype, (got, want)
+  assert got.tobytes() == want.tobytes(), f"\n{got}\n!=\n{want}"
+
+
+def check_same(fn, *args):
+  """Optimised == unoptimised == eager, bit for bit; returns the optimised Executable."""
+  plain, opt = executables(fn, *args)
+  want = run(plain, *args)
+  got = run(opt, *args)
+  eager = jaxlite.tree_util.tree_leaves(fn(*[jaxlite.numpy.asarray(a) for a in args]))
+  assert len(got) == len(want) == len(eager)
+  for g, w, e in zip(got, want, eager):
+    assert_identical(g, w)
+    assert_identical(g, np.asarray(e))
+  return opt
+
+
+def primitive_names(exe):
+  return [e.primitive.name for e in exe.jaxpr.eqns]
