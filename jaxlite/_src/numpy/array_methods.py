@@ -13,6 +13,7 @@ from jaxlite._src.config import config
 from jaxlite._src.core import Tracer
 from jaxlite._src.lax import lax
 from jaxlite._src.lax.elementwise import float_divide
+from jaxlite._src.numpy import quiet
 from jaxlite._src.numpy import reductions, shape_ops, ufuncs, util
 
 _FAST_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
@@ -30,15 +31,13 @@ def _fast_binary(np_fn, jnp_fn, swap=False):
         if a.dtype is b.dtype and a.dtype in _FAST_DTYPES and (
             a.ndim == b.ndim or config.jax_numpy_rank_promotion == "allow") and \
             not config.jax_debug_nans:
-          try:
-            with np.errstate(all="ignore"):  # JAX is silent on inf/nan arithmetic
-              out = np_fn(b, a) if swap else np_fn(a, b)
+          try:  # quietly: JAX is silent on inf/nan arithmetic
+            out = quiet.call(np_fn, b, a) if swap else quiet.call(np_fn, a, b)
           except ValueError:  # shapes that don't broadcast: the slow path raises JAX's error
             return jnp_fn(other, self) if swap else jnp_fn(self, other)
           return ArrayImpl(out, self.weak_type and other.weak_type)
       elif (t is float or t is int) and a.dtype in _FAST_DTYPES and not config.jax_debug_nans:
-        with np.errstate(all="ignore"):
-          out = np_fn(other, a) if swap else np_fn(a, other)
+        out = quiet.call(np_fn, other, a) if swap else quiet.call(np_fn, a, other)
         if type(out) is not np.ndarray:
           out = np.asarray(out)
         return ArrayImpl(out, self.weak_type)

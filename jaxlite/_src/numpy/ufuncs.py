@@ -6,7 +6,7 @@ import numpy as np
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src.lax import lax
-from jaxlite._src.numpy import util
+from jaxlite._src.numpy import quiet, util
 
 
 from jaxlite._src.array import ArrayImpl  # noqa: E402
@@ -53,8 +53,9 @@ def _two_args(name, lax_name, inexact=False, np_fn=None):
 
   def fn(x, y, /):
     if np_fn is not None and _fast_ok(x, y):
-      with np.errstate(all="ignore"):  # inf - inf: JAX gives nan without a warning
-        return ArrayImpl(np.asarray(np_fn(x._value, y._value)), x.weak_type and y.weak_type)
+      # inf - inf: JAX gives nan without a warning
+      return ArrayImpl(np.asarray(quiet.call(np_fn, x._value, y._value)),
+                       x.weak_type and y.weak_type)
     x, y = promote(name, x, y)
     return getattr(lax, lax_name)(x, y)
   fn.__name__ = fn.__qualname__ = name
@@ -67,8 +68,8 @@ def _two_args(name, lax_name, inexact=False, np_fn=None):
 def add(x, y, /):
   """``x + y``; on booleans a logical or, as in JAX."""
   if _fast_ok(x, y):
-    with np.errstate(all="ignore"):
-      return ArrayImpl(np.asarray(np.add(x._value, y._value)), x.weak_type and y.weak_type)
+    return ArrayImpl(np.asarray(quiet.call(np.add, x._value, y._value)),
+                     x.weak_type and y.weak_type)
   x, y = util.promote_args("add", x, y)
   if core.get_aval(x).dtype == np.bool_:
     return lax.bitwise_or(x, y)
@@ -84,8 +85,8 @@ subtract = _two_args("subtract", "sub", np_fn=np.subtract)
 def multiply(x, y, /):
   """``x * y``; on booleans a logical and, as in JAX."""
   if _fast_ok(x, y):
-    with np.errstate(all="ignore"):
-      return ArrayImpl(np.asarray(np.multiply(x._value, y._value)), x.weak_type and y.weak_type)
+    return ArrayImpl(np.asarray(quiet.call(np.multiply, x._value, y._value)),
+                     x.weak_type and y.weak_type)
   return _mul_bool_aware(x, y)
 maximum = _two_args("maximum", "max", np_fn=np.maximum)
 minimum = _two_args("minimum", "min", np_fn=np.minimum)
