@@ -497,3 +497,13 @@ def test_shape_dtype_struct_keeps_its_dtype_and_tracing_canonicalizes_it():
   out = jax.eval_shape(lambda x: x + 1, s)
   assert out.dtype == np.int32 and out.shape == (2,)
   assert "a:f32[2]" in str(jax.make_jaxpr(lambda x: x + 1)(jax.ShapeDtypeStruct((2,), float)))
+
+
+def test_jit_lowers_and_traces_shape_dtype_structs_but_refuses_to_run_them():
+  s = jax.ShapeDtypeStruct((2,), jnp.float32)
+  f = jax.jit(lambda x: x * 2)
+  assert str(f.trace(s).jaxpr) == "{ lambda ; a:f32[2]. let b:f32[2] = mul a 2.0:f32[] in (b,) }"
+  assert "def " in f.lower(s).as_text()
+  assert f.eval_shape(s).shape == (2,)
+  with pytest.raises(TypeError, match="is not a valid JAX type"):
+    f(s)

@@ -858,3 +858,13 @@ def test_fused_multiply_add_rounds_once():
   # x * y = 1 + 2**-11 + 2**-24 exactly; two roundings lose the 2**-24.
   assert np.float32(x * y) + z == 0
   assert float(fused_multiply_add(x, y, z)) == 2.0**-24
+
+
+def test_key_dtypes_are_prng_key_subdtypes():
+  k = random.key(0)
+  assert jaxlite.dtypes.issubdtype(k.dtype, jaxlite.dtypes.prng_key)
+  assert jaxlite.dtypes.issubdtype(k.dtype, jaxlite.dtypes.extended)
+  assert jnp.issubdtype(k.dtype, jaxlite.dtypes.prng_key)
+  assert not jaxlite.dtypes.issubdtype(np.float32, jaxlite.dtypes.prng_key)
+  assert not jaxlite.dtypes.issubdtype(k.dtype, np.floating)
+  assert not jaxlite.dtypes.issubdtype(random.PRNGKey(0).dtype, jaxlite.dtypes.prng_key)

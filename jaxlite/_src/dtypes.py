@@ -304,8 +304,20 @@ def promote_types(a, b):
 # ---------------------------------------------------------------------------
 # Classification
 
+class extended(np.generic):
+  """The abstract class of JAX's extended dtypes (``jax.dtypes.extended``)."""
+
+
+class prng_key(extended):
+  """The abstract class of typed PRNG key dtypes: ``issubdtype(key.dtype, prng_key)``."""
+
+
 def issubdtype(a, b) -> bool:
-  """``np.issubdtype`` that also knows the ml_dtypes floats and ints."""
+  """``np.issubdtype`` that also knows the ml_dtypes floats and ints and key dtypes."""
+  if b is prng_key or b is extended:
+    return type(a).__name__ == "KeyTy" or (isinstance(a, type) and issubclass(a, b))
+  if type(a).__name__ == "KeyTy":  # a key dtype is no NumPy kind
+    return False
   if isinstance(a, type) and a in _python_scalar_dtypes:
     a = _python_scalar_dtypes[a]
   a_dt = np.dtype(a) if not (isinstance(a, type) and issubclass(a, np.generic) and

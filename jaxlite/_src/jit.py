@@ -204,7 +204,16 @@ def _leaf_signature(x):
     return (x.shape, dtypes.canonicalize_dtype(x.dtype), False)
   if hasattr(x, "__jax_array__"):
     return _leaf_signature(x.__jax_array__())
+  aval = _struct_aval(x)
+  if aval is not None:  # lower/trace/eval_shape on shapes alone (calls refuse it later)
+    return (aval.shape, aval.dtype, aval.weak_type)
   raise TypeError(f"Argument {x!r} of type {type(x)} is not a valid JAX type.")
+
+
+def _struct_aval(x):
+  """The abstract value of a ``ShapeDtypeStruct`` leaf, else None."""
+  from jaxlite._src.api import ShapeDtypeStruct  # api imports this module
+  return x.aval if isinstance(x, ShapeDtypeStruct) else None
 
 
 def _leaf_value(x):
@@ -329,8 +338,8 @@ class JitWrapped:
       out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
       return out_leaves
 
-    in_avals = [x.aval if isinstance(x, Tracer) else core.get_aval(core.to_array(x))
-                for x in leaves]
+    in_avals = [x.aval if isinstance(x, Tracer) else
+                (_struct_aval(x) or core.get_aval(core.to_array(x))) for x in leaves]
     debug = pe.DebugInfo("jit", self._fun, self._arg_paths(args, kwargs, treedef))
     closed = pe.trace_to_jaxpr(flat_fun, in_avals, debug_info=debug)
     return closed, info["out_tree"]
