@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 import weakref
-
-import math
 
 import numpy as np
 
@@ -216,6 +215,11 @@ def _struct_aval(x):
   return x.aval if isinstance(x, ShapeDtypeStruct) else None
 
 
+def _abstractify(x):
+  aval = _struct_aval(x)
+  return aval if aval is not None else core.get_aval(core.to_array(x))
+
+
 def _leaf_value(x):
   """The NumPy buffer passed to generated code for one argument leaf."""
   t = type(x)
@@ -338,8 +342,7 @@ class JitWrapped:
       out_leaves, info["out_tree"] = tree_util.tree_flatten(out)
       return out_leaves
 
-    in_avals = [x.aval if isinstance(x, Tracer) else
-                (_struct_aval(x) or core.get_aval(core.to_array(x))) for x in leaves]
+    in_avals = [x.aval if isinstance(x, Tracer) else _abstractify(x) for x in leaves]
     debug = pe.DebugInfo("jit", self._fun, self._arg_paths(args, kwargs, treedef))
     closed = pe.trace_to_jaxpr(flat_fun, in_avals, debug_info=debug)
     return closed, info["out_tree"]
