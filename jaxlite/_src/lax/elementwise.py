@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from jaxlite._src import core
+from jaxlite._src import core, quiet
 from jaxlite._src import dtypes
 from jaxlite._src.compiler.codegen_rules import defexpr, np_dtype_expr
 from jaxlite._src.core import ShapedArray
@@ -209,25 +209,39 @@ defexpr(mul_p, lambda args, *, out_dtype=None:
         f"np.multiply({args[0]}, {args[1]})" if out_dtype is None else None)
 
 
-def _divides_by_reciprocal(y_dtype, y_shape, out_shape):
+_real_float = {}  # dtype -> whether it is a real floating type (a cache: hot eager path)
+
+
+def _divides_by_reciprocal(y_dtype, y_shape, x_shape):
   """XLA rewrites ``x / broadcast(y)`` into ``x * broadcast(1 / y)`` for real floats: a
   divisor smaller than the result is inverted once, then multiplied (a rounding JAX's
   numbers show: ``x / 3.0`` differs from NumPy's in the last bit of ~40% of elements)."""
-  return tuple(y_shape) != tuple(out_shape) and dtypes.issubdtype(y_dtype, np.floating)
+  if y_shape == x_shape or not x_shape:  # the divisor has the result's shape
+    return False
+  if y_shape and y_shape == np.broadcast_shapes(x_shape, y_shape):
+    return False
+  real = _real_float.get(y_dtype)
+  if real is None:
+    real = _real_float[y_dtype] = dtypes.issubdtype(y_dtype, np.floating)
+  return real
+
+
+def _times_reciprocal(x, y):
+  if y.dtype == dtypes.bfloat16:  # XLA computes bf16 (not f16) in float32, rounding once
+    wide = np.multiply(np.asarray(x, np.float32), np.reciprocal(y.astype(np.float32)))
+    return wide.astype(y.dtype)
+  return np.multiply(x, np.reciprocal(y))
 
 
 def float_divide(x, y):
   """``x / y`` on NumPy floats of one dtype (or a Python scalar and an array) as XLA rounds
   it; silent like JAX."""
   dt = x.dtype if hasattr(x, "dtype") else y.dtype
-  y = np.asarray(y, dt)
-  with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-    if _divides_by_reciprocal(dt, y.shape, np.broadcast_shapes(np.shape(x), y.shape)):
-      if dt == dtypes.bfloat16:  # XLA computes bf16 (not f16) in float32, rounding once
-        wide = np.multiply(np.asarray(x, np.float32), np.reciprocal(y.astype(np.float32)))
-        return wide.astype(dt)
-      return np.multiply(x, np.reciprocal(y))
-    return np.true_divide(x, y)
+  if type(y) is not np.ndarray or y.dtype != dt:
+    y = np.asarray(y, dt)
+  if _divides_by_reciprocal(dt, y.shape, np.shape(x)):
+    return quiet.call(_times_reciprocal, x, y)
+  return quiet.call(np.true_divide, x, y)
 
 
 def _div_impl(x, y):
@@ -250,7 +264,7 @@ def _div_expr(args, in_avals, out_avals):
   # Float division is a plain ufunc (generated code runs under errstate); ints need the impl.
   if dtypes.is_integer(in_avals[0].dtype) or in_avals[0].dtype == dtypes.bfloat16:
     return None
-  if _divides_by_reciprocal(in_avals[1].dtype, in_avals[1].shape, out_avals[0].shape):
+  if _divides_by_reciprocal(in_avals[1].dtype, in_avals[1].shape, in_avals[0].shape):
     return f"np.multiply({args[0]}, np.reciprocal({args[1]}))"
   return f"np.true_divide({args[0]}, {args[1]})"
 

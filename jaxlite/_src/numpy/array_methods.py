@@ -13,7 +13,7 @@ from jaxlite._src.config import config
 from jaxlite._src.core import Tracer
 from jaxlite._src.lax import lax
 from jaxlite._src.lax.elementwise import float_divide
-from jaxlite._src.numpy import quiet
+from jaxlite._src import quiet
 from jaxlite._src.numpy import reductions, shape_ops, ufuncs, util
 
 _FAST_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))

@@ -698,19 +698,25 @@ class _IndexUpdateRef:
 
   def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
              out_sharding=None, wrap_negative_indices=True):
-    from jaxlite._src.numpy import creation, ufuncs
-    factors = _IndexUpdateRef(creation.ones_like(self.array), self.index).multiply(
-        values, indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
-        mode=mode, wrap_negative_indices=wrap_negative_indices)
-    return ufuncs.divide(self.array, factors)
+    from jaxlite._src.numpy import ufuncs
+    return self._elementwise_with_ones(ufuncs.divide, values, indices_are_sorted,
+                                       unique_indices, mode, wrap_negative_indices)
 
   def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
             out_sharding=None, wrap_negative_indices=True):
-    from jaxlite._src.numpy import creation, ufuncs
-    exponents = _IndexUpdateRef(creation.ones_like(self.array), self.index).multiply(
+    from jaxlite._src.numpy import ufuncs
+    return self._elementwise_with_ones(ufuncs.power, values, indices_are_sorted,
+                                       unique_indices, mode, wrap_negative_indices)
+
+  def _elementwise_with_ones(self, ufunc, values, indices_are_sorted, unique_indices, mode,
+                             wrap_negative_indices):
+    """``ufunc(array, ones.at[idx].multiply(values))``: how JAX divides and raises to powers
+    at indices (1 is the identity of both where nothing is indexed)."""
+    from jaxlite._src.numpy import creation
+    operand = _IndexUpdateRef(creation.ones_like(self.array), self.index).multiply(
         values, indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
         mode=mode, wrap_negative_indices=wrap_negative_indices)
-    return ufuncs.power(self.array, exponents)
+    return ufunc(self.array, operand)
 
   def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
           out_sharding=None, wrap_negative_indices=True):

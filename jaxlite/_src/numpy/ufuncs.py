@@ -6,7 +6,8 @@ import numpy as np
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src.lax import lax
-from jaxlite._src.numpy import quiet, util
+from jaxlite._src import quiet
+from jaxlite._src.numpy import util
 
 
 from jaxlite._src.array import ArrayImpl  # noqa: E402

@@ -3,7 +3,7 @@
 from jaxlite.flax._src.core.frozen_dict import FrozenDict
 from jaxlite.flax._src.core.scope import DenyList
 from jaxlite.flax._src.core.axes_scan import broadcast
-from jaxlite.flax._src.linen import initializers
+from jaxlite.flax._src.linen import dtypes, initializers
 from jaxlite.flax._src.linen.activation import (
     PReLU, celu, elu, gelu, glu, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu,
     log_sigmoid, log_softmax, logsumexp, normalize, one_hot, relu, relu6, selu, sigmoid,

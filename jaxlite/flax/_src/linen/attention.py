@@ -11,6 +11,7 @@ from jaxlite.flax._src.linen.dtypes import promote_dtype
 from jaxlite.flax._src.linen.linear import DenseGeneral, default_kernel_init
 from jaxlite.flax._src.linen.module import Module, compact, merge_param, nowrap
 from jaxlite.flax._src.linen.normalization import LayerNorm
+from jaxlite.flax._src.attention_args import default_keys_values
 
 __all__ = ["dot_product_attention_weights", "dot_product_attention",
            "MultiHeadDotProductAttention", "MultiHeadAttention", "SelfAttention",
@@ -132,14 +133,7 @@ class MultiHeadDotProductAttention(Module):
                     "instead. See https://github.com/google/flax/discussions/3389 for more "
                     "information.", DeprecationWarning)
     else:
-      if inputs_k is None:
-        if inputs_v is not None:
-          raise ValueError("`inputs_k` cannot be None if `inputs_v` is not None. To have both "
-                           "`inputs_k` and `inputs_v` be the same value, pass in the value to "
-                           "`inputs_k` and leave `inputs_v` as None.")
-        inputs_k = inputs_q
-      if inputs_v is None:
-        inputs_v = inputs_k
+      inputs_k, inputs_v = default_keys_values(inputs_q, inputs_k, inputs_v)
     features = self.out_features or inputs_q.shape[-1]
     qkv_features = self.qkv_features or inputs_q.shape[-1]
     assert qkv_features % self.num_heads == 0, (

@@ -1,17 +1,4 @@
-"""``flax.linen.initializers``: jax.nn.initializers plus ``zeros_init``/``ones_init``."""
-# ruff: noqa: F401
-from jaxlite.nn.initializers import (
-    Initializer, constant, delta_orthogonal, glorot_normal, glorot_uniform, he_normal,
-    he_uniform, kaiming_normal, kaiming_uniform, lecun_normal, lecun_uniform, normal, ones,
-    orthogonal, truncated_normal, uniform, variance_scaling, xavier_normal, xavier_uniform,
-    zeros)
-
-
-def zeros_init():
-  """An initializer returning zeros."""
-  return zeros
-
-
-def ones_init():
-  """An initializer returning ones."""
-  return ones
+"""``flax.linen.initializers``: the initializers Linen and NNX share."""
+# ruff: noqa: F401, F403
+from jaxlite.flax._src.initializers import *
+from jaxlite.flax._src.initializers import zeros_init, ones_init

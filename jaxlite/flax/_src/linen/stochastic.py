@@ -2,7 +2,7 @@
 from collections.abc import Sequence
 
 import jaxlite.numpy as jnp
-from jaxlite import lax, random
+from jaxlite.flax._src.dropout_mask import drop
 from jaxlite.flax._src.linen.module import Module, compact, merge_param
 
 
@@ -23,12 +23,6 @@ class Dropout(Module):
       return inputs
     if self.rate == 1.0:  # avoids 0/0 in the gradient
       return jnp.zeros_like(inputs)
-    keep_prob = 1.0 - self.rate
     if rng is None:
       rng = self.make_rng(self.rng_collection)
-    broadcast_shape = list(inputs.shape)
-    for dim in self.broadcast_dims:
-      broadcast_shape[dim] = 1
-    mask = random.bernoulli(rng, p=keep_prob, shape=broadcast_shape)
-    mask = jnp.broadcast_to(mask, inputs.shape)
-    return lax.select(mask, inputs / keep_prob, jnp.zeros_like(inputs))
+    return drop(inputs, self.rate, self.broadcast_dims, rng)

@@ -17,6 +17,7 @@ from jaxlite.flax._src.nnx.nn.linear import LinearGeneral, default_kernel_init
 from jaxlite.flax._src.nnx.nn.normalization import LayerNorm
 from jaxlite.flax._src.nnx.pytreelib import data
 from jaxlite.flax._src.nnx.variablelib import Cache, Intermediate
+from jaxlite.flax._src.attention_args import default_keys_values
 
 _NO_METADATA = MappingProxyType({})
 
@@ -231,14 +232,7 @@ class MultiHeadAttention(Module):
       rngs = self.rngs
     elif isinstance(rngs, rnglib.Rngs):
       rngs = rngs.dropout
-    if inputs_k is None:
-      if inputs_v is not None:
-        raise ValueError("`inputs_k` cannot be None if `inputs_v` is not None. To have both "
-                         "`inputs_k` and `inputs_v` be the same value, pass in the value to "
-                         "`inputs_k` and leave `inputs_v` as None.")
-      inputs_k = inputs_q
-    if inputs_v is None:
-      inputs_v = inputs_k
+    inputs_k, inputs_v = default_keys_values(inputs_q, inputs_k, inputs_v)
     if inputs_q.shape[-1] != self.in_features:
       raise ValueError(f"Incompatible input dimension, got {inputs_q.shape[-1]} but module "
                        f"expects {self.in_features}.")

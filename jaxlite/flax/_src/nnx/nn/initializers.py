@@ -1,15 +1,4 @@
-"""``nnx.initializers``: ``jax.nn.initializers`` plus ``zeros_init``/``ones_init``."""
-# ruff: noqa: F401
-from jaxlite.nn.initializers import (
-    Initializer, constant, delta_orthogonal, glorot_normal, glorot_uniform, he_normal,
-    he_uniform, kaiming_normal, kaiming_uniform, lecun_normal, lecun_uniform, normal, ones,
-    orthogonal, truncated_normal, uniform, variance_scaling, xavier_normal, xavier_uniform,
-    zeros)
-
-
-def zeros_init():
-  return zeros
-
-
-def ones_init():
-  return ones
+"""``nnx.initializers``: the initializers Linen and NNX share."""
+# ruff: noqa: F401, F403
+from jaxlite.flax._src.initializers import *
+from jaxlite.flax._src.initializers import zeros_init, ones_init

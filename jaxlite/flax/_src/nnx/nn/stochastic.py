@@ -1,9 +1,8 @@
 """``nnx.Dropout``."""
 from __future__ import annotations
 
-from jaxlite import lax
 from jaxlite import numpy as jnp
-from jaxlite import random
+from jaxlite.flax._src.dropout_mask import drop
 from jaxlite.flax._src.nnx import rnglib, tracers
 from jaxlite.flax._src.nnx.module import Module, first_from
 from jaxlite.flax._src.nnx.pytreelib import data
@@ -52,13 +51,7 @@ class Dropout(Module):
       key = rngs
     else:
       raise TypeError(f"rngs must be a Rngs, RngStream or jax.Array, but got {type(rngs)}.")
-    keep_prob = 1.0 - self.rate
-    shape = list(inputs.shape)
-    for dim in self.broadcast_dims:
-      shape[dim] = 1
-    mask = random.bernoulli(key, p=keep_prob, shape=shape)
-    mask = jnp.broadcast_to(mask, inputs.shape)
-    return lax.select(mask, inputs / keep_prob, jnp.zeros_like(inputs))
+    return drop(inputs, self.rate, self.broadcast_dims, key)
 
   def set_view(self, deterministic=None):
     if deterministic is not None:
