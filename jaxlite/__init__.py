@@ -30,11 +30,12 @@ typeof = lambda x: __import__("jaxlite._src.core", fromlist=["get_aval"]).get_av
 
 
 def block_until_ready(x):
-  """Wait for every array in the pytree ``x`` (computations are synchronous today)."""
+  """Wait for every array in the pytree ``x`` (long jitted calls run asynchronously)."""
   for leaf in tree_util.tree_leaves(x):
     if hasattr(leaf, "block_until_ready"):
       leaf.block_until_ready()
   return x
+from jaxlite._src.async_dispatch import wait_all as effects_barrier
 from jaxlite._src.custom_derivatives import custom_jvp, custom_vjp
 from jaxlite import custom_derivatives
 from jaxlite._src.ad_checkpoint import checkpoint, remat, checkpoint_policies

@@ -507,3 +507,13 @@ def test_jit_lowers_and_traces_shape_dtype_structs_but_refuses_to_run_them():
   assert f.eval_shape(s).shape == (2,)
   with pytest.raises(TypeError, match="is not a valid JAX type"):
     f(s)
+
+
+def test_the_jit_cache_is_bounded(monkeypatch):
+  from jaxlite._src import jit as jit_module
+  monkeypatch.setattr(jit_module, "CACHE_SIZE", 3)
+  f = jax.jit(lambda x: x + 1)
+  for n in range(1, 6):
+    f(jnp.ones(n))
+  assert f._cache_size() == 3
+  np.testing.assert_array_equal(f(jnp.ones(1)), [2.0])  # evicted, traced again

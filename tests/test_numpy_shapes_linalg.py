@@ -112,3 +112,34 @@ def test_precision_is_canonicalized_to_a_pair_as_in_jax(precision):
 def test_bad_precision_is_jax_value_error():
   with pytest.raises(ValueError, match="'fast' is not a valid Precision"):
     jnp.dot(jnp.ones(2), jnp.ones(2), precision="fast")
+
+
+# jnp.matmul lowers as JAX does: batch dimensions only one operand has are free dimensions
+# (one GEMM, not a batch of GEMMs with a broadcast operand); size-1 ones are squeezed.
+# The dot_general dimension numbers and the surrounding ops come from JAX 0.10.2's jaxprs.
+@pytest.mark.parametrize("sa, sb, dims, others", [
+    ((8, 128, 256), (256, 64), "(([2], [0]), ([], []))", []),
+    ((3, 4), (2, 4, 5), "(([1], [1]), ([], []))", ["transpose[permutation=(1, 0, 2)]"]),
+    ((2, 1, 3, 4), (5, 4, 6), "(([2], [1]), ([], []))",
+     ["squeeze[dimensions=(1,)]", "transpose[permutation=(0, 2, 1, 3)]"]),
+    ((2, 3, 4), (2, 4, 5), "(([2], [1]), ([0], [0]))", []),
+    ((1, 3, 4), (1, 4, 5), "(([1], [0]), ([], []))",
+     ["squeeze[dimensions=(0,)]", "broadcast_in_dim[broadcast_dimensions=(1, 2)"]),
+    ((2, 1, 3, 4), (1, 5, 4, 6), "(([2], [1]), ([], []))", ["transpose[permutation=(0, 2, 1, 3)]"]),
+])
+def test_matmul_lowers_batch_dimensions_like_jax(sa, sb, dims, others):
+  rng = np.random.default_rng(0)
+  a = rng.standard_normal(sa).astype(np.float32)
+  b = rng.standard_normal(sb).astype(np.float32)
+  np.testing.assert_allclose(jnp.matmul(a, b), a @ b, rtol=1e-5, atol=1e-5)
+  text = str(jax.make_jaxpr(jnp.matmul)(a, b))
+  assert text.count("dot_general") == 1 and f"dimension_numbers={dims}" in text, text
+  for op in others:
+    assert op in text, text
+  assert text.count("transpose") == sum("transpose" in o for o in others), text
+
+
+def test_matmul_incompatible_batch_dimensions_say_both_types():
+  with pytest.raises(ValueError, match=r"Incompatible types for matmul arguments: "
+                     r"float32\[2,3,4\] and float32\[3,4,5\]"):
+    jnp.matmul(jnp.ones((2, 3, 4)), jnp.ones((3, 4, 5)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+import math
 
 import numpy as np
 
@@ -15,8 +16,14 @@ class Array(abc.ABC):
 
 
 class ArrayImpl(Array):
-  """A concrete array. The buffer is never written after construction."""
-  __slots__ = ("_value", "weak_type", "_sharding", "__weakref__")
+  """A concrete array. The buffer is never written after construction, except by a jitted
+  call it was donated to (after which the array is deleted).
+
+  An array returned by an asynchronous jitted call (jaxlite._src.async_dispatch) has no
+  ``_value`` yet, and ``_later`` holds its pending result: reading ``_value`` anywhere
+  (``print``, ``np.asarray``, an eager op) lands in ``__getattr__``, which waits. A
+  deleted array has no ``_value`` either, and ``_later`` says why."""
+  __slots__ = ("_value", "weak_type", "_sharding", "_later", "__weakref__")
   __array_priority__ = 100
 
   def __init__(self, value, weak_type: bool = False):
@@ -25,35 +32,64 @@ class ArrayImpl(Array):
     self._value = value
     self.weak_type = weak_type
     self._sharding = None
+    self._later = None
+
+  @classmethod
+  def _pending(cls, later, weak_type: bool):
+    """An array whose value ``later.value()`` will give (waiting for it if need be)."""
+    self = object.__new__(cls)
+    self.weak_type = weak_type
+    self._sharding = None
+    self._later = later
+    return self
+
+  def __getattr__(self, name):
+    # Only reached when a slot is unset: the value of a pending or deleted array.
+    if name != "_value":
+      raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    later = self._later
+    if later is None:
+      raise AttributeError("'ArrayImpl' object has no attribute '_value'")
+    value = later.value()
+    if type(value) is not np.ndarray:  # generated code may return NumPy scalars
+      value = np.asarray(value)
+    self._value = value
+    self._later = None
+    return value
 
   # -- attributes ---------------------------------------------------------
   @property
   def aval(self):
+    later = self._later
+    if later is not None:
+      return ShapedArray(later.shape, later.dtype, self.weak_type)
     return ShapedArray(self._value.shape, self._value.dtype, self.weak_type)
 
   @property
   def shape(self):
-    return self._value.shape
+    later = self._later
+    return self._value.shape if later is None else later.shape
 
   @property
   def dtype(self):
-    return self._value.dtype
+    later = self._later
+    return self._value.dtype if later is None else later.dtype
 
   @property
   def ndim(self):
-    return self._value.ndim
+    return len(self.shape)
 
   @property
   def size(self):
-    return self._value.size
+    return math.prod(self.shape)
 
   @property
   def itemsize(self):
-    return self._value.itemsize
+    return self.dtype.itemsize
 
   @property
   def nbytes(self):
-    return self._value.nbytes
+    return self.size * self.dtype.itemsize
 
   # -- devices --------------------------------------------------------------
   @property
@@ -96,16 +132,26 @@ class ArrayImpl(Array):
     return True
 
   def block_until_ready(self):
+    if type(self._later) is Deleted:
+      raise errors.JaxRuntimeError(
+          "INVALID_ARGUMENT: BlockHostUntilReady() called on deleted or donated buffer")
+    self._value  # noqa: B018  (waits for a pending value; raises if its call failed)
     return self
 
   def copy_to_host_async(self):
     pass
 
   def is_deleted(self):
-    return False
+    return type(self._later) is Deleted
 
   def delete(self):
-    pass
+    """Drop the buffer; any later use raises (as JAX's ``Array.delete``)."""
+    if self._later is None or not self.is_deleted():
+      self._later = Deleted(self.shape, self.dtype)
+      try:
+        del self._value
+      except AttributeError:  # still pending: its value is simply never kept
+        pass
 
   # -- conversion ------------------------------------------------------------
   def __array__(self, dtype=None, copy=None):
@@ -192,6 +238,18 @@ class ArrayImpl(Array):
     if self._value.ndim == 0:
       return format(self._value.item(), spec)
     return format(str(self), spec)
+
+
+class Deleted:
+  """``_later`` of a deleted (or donated) array: reading its value raises as in JAX."""
+  __slots__ = ("shape", "dtype")
+
+  def __init__(self, shape, dtype):
+    self.shape, self.dtype = shape, dtype
+
+  def value(self):
+    aval = ShapedArray(self.shape, self.dtype)
+    raise RuntimeError(f"Array has been deleted with shape={aval.str_short()}.")
 
 
 def _reconstruct(value, weak_type):

@@ -48,6 +48,9 @@ class Config:
     self._define("jax_platform_name", "cpu", "Only 'cpu' exists.")
     self._define("jax_default_device", None, "Accepted for compatibility.")
     self._define("jax_traceback_filtering", "auto", "Accepted for compatibility.")
+    self._define("jax_cpu_enable_async_dispatch",
+                 _env_bool("jax_cpu_enable_async_dispatch", True),
+                 "Run long jitted calls on a worker thread and return pending arrays.")
 
   def _define(self, name, default, help_text):
     self._defaults[name] = default

@@ -107,3 +107,7 @@ def immutable_message(type_name: str) -> str:
   return ("JAX arrays are immutable and do not support in-place item assignment. Instead of "
           "x[idx] = y, use x = x.at[idx].set(y) or another .at[] method: "
           "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
+
+
+class JaxRuntimeError(RuntimeError):
+  """An error the runtime reports while running a compiled call (JAX: from XLA)."""

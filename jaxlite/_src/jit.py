@@ -9,18 +9,20 @@ import functools
 import logging
 import math
 import time
+import warnings
 import weakref
 
 import numpy as np
 
-from jaxlite._src import blas_threads, compiler
+from jaxlite._src import async_dispatch, blas_threads, compiler
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src import tree_util
-from jaxlite._src.api_util import fun_name, resolve_static_argnums
+from jaxlite._src.api_util import fun_name, fun_signature, resolve_static_argnums
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.compiler import codegen, passes, simplify
 from jaxlite._src.config import config
+from jaxlite._src.errors import JaxRuntimeError
 from jaxlite._src.core import Tracer
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters import partial_eval as pe
@@ -41,7 +43,7 @@ class Executable:
   off, the code is the plain one-call-per-equation translation that the optimised code is
   tested against."""
 
-  def __init__(self, closed: ClosedJaxpr, name: str, optimize=None):
+  def __init__(self, closed: ClosedJaxpr, name: str, optimize=None, donated=frozenset()):
     if optimize is None:
       optimize = compiler.OPTIMIZE_DEFAULT
     jaxpr, consts = closed.jaxpr, list(closed.consts)
@@ -59,20 +61,82 @@ class Executable:
     self.name = name
     self.optimize = optimize
     self.consts = [np.asarray(c._value if type(c) is ArrayImpl else c) for c in consts]
-    self.source, namespace = codegen.emit_jaxpr(jaxpr, consts=self.consts, optimize=optimize)
+    # Donated inputs (positions in the flat arguments) may be written over (jit's
+    # donate_argnums); the caller passes buffers nothing else can see.
+    self.donated = donated
+    self.source, namespace = codegen.emit_jaxpr(jaxpr, consts=self.consts, optimize=optimize,
+                                                donated=donated)
     self.fn = codegen.compile_source(self.source, namespace, "fn")
     if blas_threads.wants_one_thread(_largest_product_flops(jaxpr)):
       self.fn = _on_one_blas_thread(self.fn)
     self.out_weak = [v.aval.weak_type for v in closed.jaxpr.outvars]
     self.out_dtypes = [v.aval.dtype for v in closed.jaxpr.outvars]
+    self.out_avals = [v.aval for v in closed.jaxpr.outvars]
+    # Asynchronous dispatch (async_dispatch.py): decided after timing the first calls.
+    self.probe = async_dispatch.Probe() if jaxpr.outvars and _may_run_async(jaxpr) else None
+    self.run_async = False
+    self.plain = self.probe is None   # calls go straight to fn
 
   def call_numpy(self, args):
     return self.fn(*self.consts, *args)
 
-  def __call__(self, args):
-    """Run on NumPy arguments; returns jaxlite Arrays."""
-    outs = self.fn(*self.consts, *args)
+  def __call__(self, sources):
+    """Run on NumPy arguments or pending results (``_source``); returns jaxlite Arrays."""
+    if self.run_async and config.jax_cpu_enable_async_dispatch:
+      results = async_dispatch.submit(self.fn, self.consts, sources, self.out_avals)
+      return [ArrayImpl._pending(r, w) for r, w in zip(results, self.out_weak)]
+    args = [s if type(s) is np.ndarray else s.value() for s in sources]
+    probe = self.probe
+    if probe is None:
+      outs = self.fn(*self.consts, *args)
+    else:
+      outs = probe.timed(self.fn, [*self.consts, *args])
+      if probe.left == 0:
+        self.run_async = probe.verdict()
+        self.probe = None
+        self.plain = not self.run_async
     return [ArrayImpl(o, w) for o, w in zip(outs, self.out_weak)]
+
+
+def _may_run_async(jaxpr) -> bool:
+  """No effects and no user callbacks: nothing whose order or thread the caller sees."""
+  for eqn in jaxpr.eqns:
+    if passes.is_effectful(eqn) or eqn.primitive.name == "pure_callback":
+      return False
+    for p in eqn.params.values():
+      for sub in (p if isinstance(p, tuple) else (p,)):
+        sub = getattr(sub, "jaxpr", sub)
+        if hasattr(sub, "eqns") and not _may_run_async(sub):
+          return False
+  return True
+
+
+def _donate(x):
+  """The source for a donated argument leaf, which is deleted (as JAX deletes donated
+  arrays). Generated code may write over a donated buffer, so one that anything else can
+  still see (a view, another array on the same buffer) is copied first."""
+  if type(x) is not ArrayImpl:
+    return _leaf_value(x)  # a fresh copy already
+  later = x._later
+  if type(later) is async_dispatch.Result:
+    x.delete()
+    return async_dispatch.Owned(later)
+  value = x._value  # raises if x was deleted already
+  x.delete()
+  return async_dispatch.sole_owner(value)
+
+
+def _source(x):
+  """What generated code gets for one argument leaf: a NumPy array, or the pending result
+  of an asynchronous call (the worker reads it when it gets there)."""
+  if type(x) is ArrayImpl:
+    later = x._later
+    if later is None:
+      return x._value
+    if type(later) is async_dispatch.Result:
+      return later
+    return x._value  # deleted: raises
+  return _leaf_value(x)
 
 
 def _largest_product_flops(jaxpr) -> int:
@@ -192,8 +256,7 @@ batching.primitive_batchers[jit_p] = _jit_batch
 def _leaf_signature(x):
   t = type(x)
   if t is ArrayImpl:
-    v = x._value
-    return (v.shape, v.dtype, x.weak_type)
+    return (x.shape, x.dtype, x.weak_type)
   if t in (int, float, complex, bool):
     return (t, dtypes.python_scalar_dtype(x))
   if isinstance(x, Tracer):
@@ -238,17 +301,20 @@ def _leaf_value(x):
 
 
 class _CacheEntry:
-  __slots__ = ("closed", "out_tree", "executable", "has_tracer_consts", "single_leaf_out")
+  __slots__ = ("closed", "out_tree", "executable", "has_tracer_consts", "single_leaf_out",
+               "donated")
 
-  def __init__(self, closed, out_tree, executable, has_tracer_consts):
+  def __init__(self, closed, out_tree, executable, has_tracer_consts, donated=()):
     self.closed = closed
     self.out_tree = out_tree
     self.executable = executable
     self.has_tracer_consts = has_tracer_consts
     self.single_leaf_out = out_tree.num_leaves == 1 and out_tree.num_nodes == 1
+    self.donated = donated  # flat argument positions whose buffers the call takes over
 
 
 _all_jitted: "weakref.WeakSet" = weakref.WeakSet()
+CACHE_SIZE = 4096  # signatures kept per jitted function
 
 
 class JitWrapped:
@@ -263,13 +329,15 @@ class JitWrapped:
     self._fun = fun
     self._static_argnums, self._static_argnames = resolve_static_argnums(
         fun, static_argnums, static_argnames)
-    self._donate_argnums = donate_argnums
+    self._donate_argnums, self._donate_argnames = _resolve_donation(
+        fun, donate_argnums, donate_argnames, self._static_argnums, self._static_argnames)
     self._inline = inline
     self._cache: dict = {}
     # Calls whose arguments are all positional Arrays skip pytree flattening: keyed by the
     # argument signatures alone.
     self._fast_cache: dict = {}
-    self._fast_ok = not self._static_argnums and not self._static_argnames
+    self._fast_ok = not (self._static_argnums or self._static_argnames or
+                         self._donate_argnums or self._donate_argnames)
     self._last_key = None
     self._name = fun_name(fun)
     functools.update_wrapper(self, fun, updated=())
@@ -304,7 +372,7 @@ class JitWrapped:
     has_tracer = False
     for x in leaves:
       if type(x) is ArrayImpl:
-        v = x._value
+        v = x._value if x._later is None else x._later
         sig.append((v.shape, v.dtype, x.weak_type))
       else:
         has_tracer = has_tracer or isinstance(x, Tracer)
@@ -393,9 +461,15 @@ class JitWrapped:
       t0 = time.perf_counter()
       closed, out_tree = self._trace(args, kwargs, leaves, treedef)
       has_tracer_consts = pe.closed_jaxpr_has_tracer_consts(closed)
-      exe = None if has_tracer_consts else Executable(closed, self._name)
-      entry = _CacheEntry(closed, out_tree, exe, has_tracer_consts)
+      donated = self._usable_donations(args, kwargs, closed) if (
+          self._donate_argnums or self._donate_argnames) else ()
+      exe = None if has_tracer_consts else Executable(closed, self._name,
+                                                      donated=frozenset(donated))
+      entry = _CacheEntry(closed, out_tree, exe, has_tracer_consts, donated)
       if not has_tracer_consts:
+        if len(self._cache) >= CACHE_SIZE:  # drop the oldest signature (dicts keep order)
+          del self._cache[next(iter(self._cache))]
+          self._fast_cache.clear()
         self._cache[key] = entry
       self._last_key = key
       if config.jax_log_compiles:
@@ -411,18 +485,23 @@ class JitWrapped:
       for a in args:
         if type(a) is not ArrayImpl:
           break
-        v = a._value
+        v = a._value if a._later is None else a._later  # pending: its shape, no wait
         sig.append((v.shape, v.dtype, a.weak_type))
       else:
         entry = self._fast_cache.get((tuple(sig), config._trace_ctx))
         if entry is not None and not config.jax_disable_jit and not config.jax_debug_nans \
             and not config.jax_debug_infs:
           exe = entry.executable
-          outs = exe.fn(*exe.consts, *[a._value for a in args])
-          if entry.single_leaf_out:
-            return ArrayImpl(outs[0], exe.out_weak[0])
-          return tree_util.tree_unflatten(
-              entry.out_tree, [ArrayImpl(o, w) for o, w in zip(outs, exe.out_weak)])
+          if exe.plain:
+            outs = exe.fn(*exe.consts, *[a._value for a in args])
+            if entry.single_leaf_out:
+              return ArrayImpl(outs[0], exe.out_weak[0])
+            outs = [ArrayImpl(o, w) for o, w in zip(outs, exe.out_weak)]
+          else:
+            outs = exe([_source(a) for a in args])
+            if entry.single_leaf_out:
+              return outs[0]
+          return tree_util.tree_unflatten(entry.out_tree, outs)
     if config.jax_disable_jit:
       return self._fun(*args, **kwargs)
     entry, leaves, has_tracer = self._get_entry(args, kwargs)
@@ -432,8 +511,15 @@ class JitWrapped:
       self._fast_cache[(sig, config._trace_ctx)] = entry
     trace = core._state.trace
     if trace is core.eval_trace and entry.executable is not None and not has_tracer:
-      outs = entry.executable([x._value if type(x) is ArrayImpl else _leaf_value(x)
-                               for x in leaves])
+      exe = entry.executable
+      if entry.donated:
+        outs = exe(self._donated_sources(leaves, entry.donated))
+      elif exe.plain:  # the common case, without the checks for pending arguments
+        outs = exe.fn(*exe.consts, *[x._value if type(x) is ArrayImpl else _leaf_value(x)
+                                     for x in leaves])
+        outs = [ArrayImpl(o, w) for o, w in zip(outs, exe.out_weak)]
+      else:
+        outs = exe([_source(x) for x in leaves])
       if config.jax_debug_nans or config.jax_debug_infs:
         self._check_nans(outs, args, kwargs)
       return tree_util.tree_unflatten(entry.out_tree, outs)
@@ -446,6 +532,59 @@ class JitWrapped:
     else:
       outs = jit_p.bind(*leaves, jaxpr=closed, name=self._name)
     return tree_util.tree_unflatten(entry.out_tree, outs)
+
+  # -- donation ----------------------------------------------------------------
+  def _usable_donations(self, args, kwargs, closed):
+    """Flat positions of donated leaves that an output can take over, paired as XLA pairs
+    them; warns about the others, as JAX does."""
+    static_pos, dyn_args, dyn_kwargs, _, _ = self._split_args(args, kwargs)
+    nums = {i % len(args) for i in self._donate_argnums if -len(args) <= i < len(args)}
+    wanted, k = [], 0
+    dyn_positions = [i for i in range(len(args)) if i not in static_pos]
+    for i, a in zip(dyn_positions, dyn_args):
+      n = tree_util.tree_structure(a).num_leaves
+      if i in nums:
+        wanted.extend(range(k, k + n))
+      k += n
+    for name in sorted(dyn_kwargs):  # the order dicts flatten in
+      n = tree_util.tree_structure(dyn_kwargs[name]).num_leaves
+      if name in self._donate_argnames:
+        wanted.extend(range(k, k + n))
+      k += n
+    # XLA pairs a donated buffer with an output of as many elements of the same width
+    # (f32[6] with f32[2,3] or i32[6]), in argument order.
+    outs = [(math.prod(a.shape), a.dtype.itemsize) for a in closed.out_avals]
+    usable, unusable = [], []
+    for pos in wanted:
+      aval = closed.in_avals[pos]
+      match = (math.prod(aval.shape), aval.dtype.itemsize)
+      if match in outs:
+        outs[outs.index(match)] = None
+        usable.append(pos)
+      else:
+        unusable.append(aval.str_short())
+    if unusable:
+      warnings.warn(f"Some donated buffers were not usable: {', '.join(unusable)}.\n"
+                    "See an explanation at "
+                    "https://docs.jax.dev/en/latest/faq.html#buffer-donation.", stacklevel=4)
+    return tuple(usable)
+
+  def _donated_sources(self, leaves, donated):
+    donated_ids = {id(leaves[i]) for i in donated if type(leaves[i]) is ArrayImpl}
+    for i, x in enumerate(leaves):
+      if i not in donated and id(x) in donated_ids:
+        first = next(j for j in donated if leaves[j] is x)
+        raise JaxRuntimeError(
+            f"INVALID_ARGUMENT: flattened argument {i} is the buffer donated as flattened "
+            f"argument {first} of the same call. Pass a copy (x.copy()) or stop donating it.")
+    # Every leaf is checked before any is deleted: a deleted one raises here.
+    sources = [None if i in donated else _source(x) for i, x in enumerate(leaves)]
+    for i in donated:
+      if type(leaves[i]) is ArrayImpl and leaves[i].is_deleted():
+        leaves[i]._value  # noqa: B018  (raises that it was deleted)
+    for i in donated:
+      sources[i] = _donate(leaves[i])
+    return sources
 
   def _check_nans(self, outs, args, kwargs):
     """On a NaN/inf output, re-run op by op so the error names the primitive (as JAX does)."""
@@ -489,6 +628,35 @@ class JitWrapped:
 
   def _cache_size(self):
     return len(self._cache)
+
+
+def _resolve_donation(fun, donate_argnums, donate_argnames, static_argnums, static_argnames):
+  """(donate_argnums, donate_argnames), each filled in from the other through ``fun``'s
+  signature as jax.jit does, with JAX's errors for bad or static ones."""
+  if donate_argnums is None and donate_argnames is None:
+    return (), ()
+  nums, names = resolve_static_argnums(fun, donate_argnums, donate_argnames)
+  sig = fun_signature(fun)
+  if sig is not None:
+    params = sig.parameters.values()
+    if not any(p.kind == p.VAR_POSITIONAL for p in params):
+      n_pos = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+      if any(not -n_pos <= i < n_pos for i in nums):
+        raise ValueError(f"Jitted function has donate_argnums={tuple(nums)}, but only accepts "
+                         f"{n_pos} positional arguments.")
+    if not any(p.kind == p.VAR_KEYWORD for p in params):
+      bad = set(names) - set(sig.parameters)
+      if bad:
+        raise ValueError(f"Jitted function has invalid argnames {bad} in donate_argnames. "
+                         "Function does not take these args.")
+  both = set(names) & set(static_argnames)
+  if both:
+    raise ValueError("static_argnames and donate_argnames cannot intersect. Argument names "
+                     f"{both} appear in both static_argnames and donate_argnames")
+  if set(nums) & set(static_argnums):
+    raise ValueError("static_argnums and donate_argnums cannot intersect. Argument numbers "
+                     f"{set(nums) & set(static_argnums)} appear in both.")
+  return nums, names
 
 
 def _is_hashable(v):

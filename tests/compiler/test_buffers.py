@@ -72,6 +72,8 @@ def test_convert_into_is_astype():
 def test_np_call_recognises_exactly_one_call():
   assert buffers._np_call("np.add(a, b)") == ("add", False)
   assert buffers._np_call("np.sum(a, axis=(1,), dtype=a.dtype)") == ("sum", True)
+  assert buffers._np_call("np.add.reduce(a, axis=(1,), dtype=a.dtype)") == ("add.reduce", True)
+  assert buffers._np_call("np.add.outer(a, b)") is None
   assert buffers._np_call("np.matmul(np.transpose(a, (1, 0)), b)") == ("matmul", False)
   for expr in ("np.add(a, b)[0]", "np.add(a, b) + c", "a.astype(np.float32)", "(a * a)",
                "np.add(a, np.float32('nan'))", "select_bits(a, b, c)"):

@@ -30,9 +30,10 @@ POOL_MIN_BYTES = 16 << 10
 POOL_MAX_BYTES = 512 << 20
 
 # np.<fn>(...) calls (not ufuncs) that take out= and return it, computing the same values.
-_OUT_FUNCS = frozenset({"sum", "prod", "matmul"})
+_OUT_FUNCS = frozenset({"sum", "prod", "matmul", "add.reduce", "multiply.reduce"})
 # np.<fn>(...) calls that return a new array that shares memory with no operand.
 _FRESH_FUNCS = frozenset({"array", "concatenate", "where", "choose", "stack", "matmul", "sum",
+                          "add.reduce", "multiply.reduce",
                           "prod", "cumsum", "cumprod", "sort", "argsort", "argmax", "argmin"})
 _UINT_OF_SIZE = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -50,7 +51,7 @@ def _np_call(expr: str, prefix="np."):
     return None
   open_at = expr.find("(")
   name = expr[len(prefix):open_at]
-  if not name.isidentifier():
+  if not name.removesuffix(".reduce").isidentifier():  # np.fn(...) or np.ufunc.reduce(...)
     return None
   depth = 0
   for m in _BRACKETS.finditer(expr, open_at):
@@ -367,3 +368,47 @@ class BufferPool:
       return self.kept
     return [b if b is not None else np.empty(shape, dtype)
             for b, (shape, dtype) in zip(self.kept, self.specs)]
+
+
+# ---------------------------------------------------------------------------
+# Donated inputs
+
+def donation_targets(jaxpr, steps, forms, exprs, donated):
+  """``{equation index: input var}``: equations that compute an output and may write it over
+  a donated input (jit's donate_argnums) instead of a fresh array. The input must die there:
+  no later step reads it or a view of it, and no output is it or a view of it. Equations
+  inside fused regions are left alone (their loop writes chunk by chunk)."""
+  eqns = jaxpr.eqns
+  position = {}
+  for p, step in enumerate(steps):
+    for i in ([step] if type(step) is int else step.members):
+      position[i] = (p, type(step) is int)
+  # Each donated input and the values that may share its memory (views of it).
+  family = {jaxpr.invars[k]: {jaxpr.invars[k]} for k in donated}
+  for i, eqn in enumerate(eqns):
+    fresh = forms[i] is not None or (not eqn.primitive.multiple_results and
+                                     is_fresh(exprs[i][0]))
+    if fresh:
+      continue
+    for members in family.values():
+      if any(type(a) is Var and a in members for a in eqn.invars):
+        members.update(eqn.outvars)
+  outputs = [v for v in jaxpr.outvars if type(v) is Var]
+  targets: dict = {}
+  for var, members in family.items():
+    if any(v in members for v in outputs):
+      continue
+    users = [i for i, eqn in enumerate(eqns) if any(type(a) is Var and a in members
+                                                      for a in eqn.invars)]
+    if not users:
+      continue
+    last = max(users, key=lambda i: position[i][0])
+    p, alone = position[last]
+    out = eqns[last].outvars
+    if (not alone or forms[last] is None or last in targets or
+        sum(position[i][0] == p for i in users) != 1 or outputs.count(out[0]) != 1):
+      continue
+    if any(eqns[last].invars[k] is var for k in forms[last].inplace) and \
+        (var.aval.shape, var.aval.dtype) == (out[0].aval.shape, out[0].aval.dtype):
+      targets[last] = var
+  return targets

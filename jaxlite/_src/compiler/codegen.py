@@ -129,7 +129,7 @@ def _expression(em, eqn, ins):
   return expr
 
 
-def emit_jaxpr(jaxpr, fn_name="fn", consts=None, optimize=False):
+def emit_jaxpr(jaxpr, fn_name="fn", consts=None, optimize=False, donated=frozenset()):
   """Source text and namespace of a Python function computing ``jaxpr``.
 
   The function takes the constvars then the invars, all as NumPy arrays, and returns a tuple.
@@ -145,7 +145,7 @@ def emit_jaxpr(jaxpr, fn_name="fn", consts=None, optimize=False):
       em.name(v)
     exprs.append((_expression(em, eqn, ins), ins))
   if optimize:
-    body, pool = _Planner(em, jaxpr, exprs, consts).emit()
+    body, pool = _Planner(em, jaxpr, exprs, consts, donated).emit()
   else:
     body = [_assign(em, eqn, expr) for eqn, (expr, _) in zip(jaxpr.eqns, exprs)]
     pool = None
@@ -179,7 +179,7 @@ def _assign(em, eqn, expr):
 class _Planner:
   """Fusion regions and buffer slots for one program, then its body lines."""
 
-  def __init__(self, em, jaxpr, exprs, consts):
+  def __init__(self, em, jaxpr, exprs, consts, donated=frozenset()):
     self.em = em
     self.jaxpr = jaxpr
     self.exprs = exprs
@@ -191,6 +191,7 @@ class _Planner:
     self.steps = fusion.find_regions(eqns, self.forms, passes.is_effectful)
     self.slots = buffers.Slots()
     self.definer = {v: i for i, eqn in enumerate(eqns) for v in eqn.outvars}
+    self.donated_into = buffers.donation_targets(jaxpr, self.steps, self.forms, exprs, donated)
 
   def _nodes(self):
     eqns = self.jaxpr.eqns
@@ -225,6 +226,8 @@ class _Planner:
         expr = self.exprs[step][0]
         if slots and slots[0] is not None:
           expr = self.forms[step].text(f"_b{slots[0]}")
+        elif step in self.donated_into:  # write over a donated input that dies here
+          expr = self.forms[step].text(self.em.name(self.donated_into[step]))
         body.append(_assign(self.em, eqn, expr))
       else:
         body += self._emit_region(step, slots)

@@ -54,19 +54,33 @@ def _dot_general_numpy(lhs, rhs, lc, rc, lb, rb, preferred_element_type):
     if not l_free:
       out = out[..., 0] if r_free == [] else out[..., 0, :]
   else:
-    # General case: gather free and contracting dims into one each (copies if needed).
-    lt = np.transpose(lhs, list(lb) + l_free + list(lc))
-    rt = np.transpose(rhs, list(rb) + list(rc) + r_free)
-    b_shape = lt.shape[:nb]
-    m = int(np.prod([lhs.shape[i] for i in l_free], dtype=np.int64))
-    k = int(np.prod([lhs.shape[i] for i in lc], dtype=np.int64))
-    n = int(np.prod([rhs.shape[i] for i in r_free], dtype=np.int64))
-    out = np.matmul(lt.reshape(b_shape + (m, k)), rt.reshape(b_shape + (k, n)))
+    # General case: gather free and contracting dims into one each.
+    b_shape = tuple(lhs.shape[i] for i in lb)
+    out = np.matmul(_as_matrix(lhs, lb, l_free, lc), _as_matrix(rhs, rb, rc, r_free))
     out = out.reshape(b_shape + tuple(lhs.shape[i] for i in l_free) +
                       tuple(rhs.shape[i] for i in r_free))
   if out_dtype == np.bool_:
     return out != 0
   return out.astype(out_dtype, copy=False)
+
+
+def _swapped_layout(ndim, batch, rows, cols) -> bool:
+  """Whether an array whose axes are ``batch + cols + rows`` in memory order should become a
+  matrix by reshaping to (cols, rows) and swapping the two: a view where the plain
+  transpose-then-reshape to (rows, cols) would copy. BLAS takes the swapped (column-major)
+  matrix as it is."""
+  order = list(batch) + list(rows) + list(cols)
+  return order != list(range(ndim)) and list(batch) + list(cols) + list(rows) == list(range(ndim))
+
+
+def _as_matrix(x, batch, rows, cols):
+  """``x`` as an array of shape batch + (prod rows, prod cols)."""
+  b_shape = tuple(x.shape[i] for i in batch)
+  r = int(np.prod([x.shape[i] for i in rows], dtype=np.int64))
+  c = int(np.prod([x.shape[i] for i in cols], dtype=np.int64))
+  if _swapped_layout(x.ndim, batch, rows, cols):
+    return np.swapaxes(x.reshape(b_shape + (c, r)), -1, -2)
+  return np.transpose(x, list(batch) + list(rows) + list(cols)).reshape(b_shape + (r, c))
 
 
 def _compute_dtype(in_dtype, out_dtype):
@@ -142,12 +156,16 @@ def _dot_general_expr(args, in_avals, out_avals, *, dimension_numbers, precision
     return None  # matrix-vector products: the impl adds and drops unit axes
   batch = tuple(lhs.shape[i] for i in lb)
   size = lambda shape, dims: int(np.prod([shape[i] for i in dims], dtype=np.int64))
-  m, k, n = size(lhs.shape, l_free), size(lhs.shape, lc), size(rhs.shape, r_free)
 
-  def reshaped(text, perm, shape, new):
-    return text if tuple(shape[i] for i in perm) == new else f"np.reshape({text}, {new!r})"
-  a = reshaped(a, lb + l_free + lc, lhs.shape, batch + (m, k))
-  b = reshaped(b, rb + rc + r_free, rhs.shape, batch + (k, n))
+  def matrix(name, text, shape, bdims, rows, cols):  # _as_matrix written out
+    r, c = size(shape, rows), size(shape, cols)
+    if _swapped_layout(len(shape), bdims, rows, cols):
+      return f"np.swapaxes(np.reshape({name}, {batch + (c, r)!r}), -1, -2)"
+    perm = bdims + rows + cols
+    return text if tuple(shape[i] for i in perm) == batch + (r, c) else \
+        f"np.reshape({text}, {batch + (r, c)!r})"
+  a = matrix(args[0], a, lhs.shape, lb, l_free, lc)
+  b = matrix(args[1], b, rhs.shape, rb, rc, r_free)
   return f"matmul_reshaped({a}, {b}, {tuple(out_avals[0].shape)!r})"
 
 

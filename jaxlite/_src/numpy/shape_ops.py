@@ -167,12 +167,47 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
     return lax.dot_general(a, b, (((a.ndim - 1,), (0,)), ((), ())), **kw)
   if a.ndim == 1:  # contract the vector with the second-to-last axis of b
     return lax.dot_general(a, b, (((0,), (b.ndim - 2,)), ((), ())), **kw)
-  batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-  a = broadcast_to(a, batch + a.shape[-2:]) if a.shape[:-2] != batch else a
-  b = broadcast_to(b, batch + b.shape[-2:]) if b.shape[:-2] != batch else b
-  nb = len(batch)
-  dims = (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
-  return lax.dot_general(a, b, dims, **kw)
+  return _batched_matmul(a, b, kw)
+
+
+def _batched_matmul(a, b, kw):
+  """Matrices with leading batch dimensions, as JAX lowers them: a batch dimension both
+  operands have with the same size is a dot_general batch dimension; one that only one
+  operand has (absent or of size 1 in the other) is a free dimension of that operand, so
+  ``(B, M, K) @ (K, N)`` is one plain GEMM rather than B products with a broadcast ``b``."""
+  nb = max(a.ndim, b.ndim) - 2
+  a_dims = (None,) * (nb - a.ndim + 2) + a.shape[:-2]
+  b_dims = (None,) * (nb - b.ndim + 2) + b.shape[:-2]
+  batch, a_free, b_free, a_squeeze, b_squeeze, both = [], [], [], [], [], []
+  a_batch, b_batch = [], []
+  for i, (da, db) in enumerate(zip(a_dims, b_dims)):
+    if da == 1 and db == 1:  # squeezed from both, put back in the result
+      a_squeeze.append(len(batch) + len(a_free) + len(a_squeeze))
+      b_squeeze.append(len(batch) + len(b_free) + len(b_squeeze))
+      both.append(i)
+    elif da is None or (db is not None and da == 1):
+      if da == 1:  # a's size-1 dimension goes; b's dimension (or b's absence) stays
+        a_squeeze.append(len(batch) + len(a_free) + len(a_squeeze))
+      b_free.append(i)
+    elif db is None or db == 1:
+      if db == 1:
+        b_squeeze.append(len(batch) + len(b_free) + len(b_squeeze))
+      a_free.append(i)
+    elif da == db:
+      a_batch.append(len(batch) + len(a_free))
+      b_batch.append(len(batch) + len(b_free))
+      batch.append(i)
+    else:
+      raise ValueError(f"Incompatible types for matmul arguments: {core.get_aval(a).str_short()}"
+                       f" and {core.get_aval(b).str_short()}")
+  a = lax.squeeze(a, a_squeeze)
+  b = lax.squeeze(b, b_squeeze)
+  out = lax.dot_general(a, b, (((a.ndim - 1,), (b.ndim - 2,)), (tuple(a_batch), tuple(b_batch))),
+                        **kw)
+  # dot_general orders its result batch, a's free, b's free dimensions; put them back.
+  order = batch + a_free + [nb] + b_free + [nb + 1]
+  out = lax.transpose(out, np.argsort(order))
+  return lax.expand_dims(out, both) if both else out
 
 
 def dot(a, b, *, precision=None, preferred_element_type=None):
