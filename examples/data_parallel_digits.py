@@ -13,8 +13,11 @@ several processes slow each other down.)
 The first run trains and writes a checkpoint (--save, default dp_ckpt); the second restores it
 on a different number of processes and continues. Every rank prints a checksum of its
 parameters: data parallelism keeps them bit-identical across ranks. Checkpoints are NumPy
-files written by rank 0, or with --orbax an Orbax checkpoint saved by every rank (as
-multi-host Orbax expects; jaxlite's Orbax must then coordinate the ranks' writes).
+files written by rank 0, or with --orbax an Orbax checkpoint that every rank saves and
+restores (as multi-host Orbax code does: Orbax coordinates the ranks, the primary process
+writes). With --manager, an Orbax CheckpointManager keeps the last two of the checkpoints
+saved every --save-every steps and at the end (asynchronously: training goes on while they
+are written), and --restore continues from its latest step.
 """
 import argparse
 import functools
@@ -37,6 +40,10 @@ def parse_args(argv=None):
   parser.add_argument("--restore", default=None,
                       help="checkpoint folder to start from (then --epochs more steps)")
   parser.add_argument("--orbax", action="store_true", help="checkpoint with orbax.checkpoint")
+  parser.add_argument("--manager", action="store_true",
+                      help="checkpoint with an orbax CheckpointManager (numbered steps)")
+  parser.add_argument("--save-every", type=int, default=0,
+                      help="with --manager, also save every N steps (default: only at the end)")
   return parser.parse_args(argv)
 
 
@@ -93,7 +100,15 @@ def main(argv=None):
       return self.linear3(x)
 
   graphdef, params = nnx.split(MLP(64, 128, 10, rngs=nnx.Rngs(0)))
-  if args.restore:
+  start, managers = 0, {}
+  if args.manager:
+    import orbax.checkpoint as ocp
+    # Every rank opens the managers, in the same order, as with multi-host Orbax.
+    managers = {p: checkpoint_manager(p) for p in dict.fromkeys([args.restore, args.save]) if p}
+  if args.restore and args.manager:
+    start = managers[args.restore].latest_step()
+    params = managers[args.restore].restore(start, args=ocp.args.StandardRestore(params))
+  elif args.restore:
     params = restore(args.restore, params, args.orbax)
   # Same seed everywhere, so the same start: check it rather than trust it.
   multihost_utils.assert_equal(checksums(params)[1], "initial parameters differ")
@@ -118,6 +133,8 @@ def main(argv=None):
     params, opt_state, loss = first(train_step(params, opt_state, x_shard, y_shard))
     if rank == 0 and (step % 50 == 0 or step == args.epochs):
       print(f"step {step:4d}  loss {float(loss):.4f}", flush=True)
+    if args.manager and args.save and args.save_every and step % args.save_every == 0:
+      managers[args.save].save(start + step, args=ocp.args.StandardSave(params))
   seconds = time.perf_counter() - t0
 
   # Each rank's checksums, printed by rank 0 (the ranks' own prints would interleave).
@@ -135,8 +152,16 @@ def main(argv=None):
           f"({1000 * seconds / max(args.epochs, 1):.1f} ms/step)")
     print(f"parameters identical on all ranks: {same}")
     print(f"test accuracy: {100 * accuracy:.2f}%")
-  if args.save:
+  if args.save and args.manager:
+    final = managers[args.save]
+    final.save(start + args.epochs, args=ocp.args.StandardSave(params))  # unless just saved
+    final.wait_until_finished()
+    if rank == 0:
+      print(f"checkpoint steps in {os.path.abspath(args.save)}: {final.all_steps()}")
+  elif args.save:
     save(args.save, params, args.orbax)
+  for manager in managers.values():
+    manager.close()
   jax.distributed.shutdown()
   return 0
 
@@ -158,6 +183,13 @@ def save(path, params, use_orbax):
     multihost_utils.sync_global_devices("checkpoint saved")
   if jax.process_index() == 0:
     print(f"checkpoint written to {path} ({'orbax' if use_orbax else 'numpy'})")
+
+
+def checkpoint_manager(path):
+  """Created by every rank; the primary creates the folder and deletes old steps."""
+  import orbax.checkpoint as ocp
+  options = ocp.CheckpointManagerOptions(max_to_keep=2)
+  return ocp.CheckpointManager(os.path.abspath(path), options=options)
 
 
 def restore(path, like, use_orbax):

@@ -107,3 +107,40 @@ def test_visualize_array_sharding(capsys):
   jax.debug.visualize_array_sharding(jax.device_put(np.ones((4, 4)), NamedSharding(mesh, P("x"))))
   out = capsys.readouterr().out
   assert "CPU 0" in out and "CPU 1" in out
+
+
+def test_pmap_donation_deletes_what_jax_deletes_on_cpu():
+  # Behaviour of the real JAX 0.10.2 on CPU (2 devices here, as there).
+  import warnings
+  jax.config.update("jax_num_cpu_devices", 2)
+  double = jax.pmap(lambda a: a * 2, donate_argnums=0)
+  laid_out = double(np.ones((2, 3), np.float32))  # a pmap output: on the pmap's devices
+  out = double(laid_out)
+  assert laid_out.is_deleted() and out.tolist() == [[4.0] * 3] * 2
+  with pytest.raises(RuntimeError, match=r"Array has been deleted with shape=float32\[2,3\]"):
+    laid_out + 1
+  with pytest.raises(RuntimeError, match="Array has been deleted"):
+    double(laid_out)
+  assert laid_out.shape == (2, 3)  # metadata stays readable
+  one_device = jnp.ones((2, 3))  # JAX copies it into per-device buffers: the copy is donated
+  double(one_device)
+  assert not one_device.is_deleted()
+  unmapped = jnp.ones(3)  # an unmapped argument is donated as is
+  jax.pmap(lambda w, b: w + b, in_axes=(None, 0), donate_argnums=0)(unmapped, np.ones((2, 3)))
+  assert unmapped.is_deleted()
+  # Per device, an output must have as many elements of the same width; XLA pairs them in
+  # order, and warns about the rest (once per compilation), naming the per-device shapes.
+  a, b = double(np.ones((2, 3), np.float32)), double(np.ones((2, 3), np.float32))
+  add = jax.pmap(lambda x, y: x + y, donate_argnums=(0, 1))
+  with pytest.warns(UserWarning, match=r"Some donated buffers were not usable: float32\[1,3\]\."):
+    add(a, b)
+  assert a.is_deleted() and not b.is_deleted()
+  c = double(np.ones((2, 3), np.float32))
+  jax.pmap(lambda x: x.astype(jnp.int32), donate_argnums=0)(c)
+  assert c.is_deleted()  # same element count and width: usable
+  total = jax.pmap(lambda x: x.sum(-1), donate_argnums=0)
+  with warnings.catch_warnings(record=True) as seen:
+    warnings.simplefilter("always")
+    total(np.ones((2, 3), np.float32))
+    total(np.ones((2, 3), np.float32))
+  assert len(seen) == 1

@@ -76,12 +76,28 @@ class MpiBackend:
     self._sends: list = []
     self._silent: set = set()  # ranks that did not answer when a collective timed out
     self._ops = {"sum": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}
+    self._groups: dict = {}  # process group (ranks in axis order) -> its communicator
 
   # -- collectives ---------------------------------------------------------------------------
 
-  def allreduce(self, arrays, op: str, what: str):
-    """The elementwise ``op`` ('sum', 'max', 'min') of each array over all ranks; arrays of
-    one dtype travel in one buffer, so a whole gradient pytree is one MPI call."""
+  def group_comm(self, group):
+    """The communicator of the ranks ``group`` (in that order; None: all ranks). Made at
+    first use by the group's members only, which all reach it at the same point of the
+    program; MPI_Comm_create_group blocks without a deadline, once per group."""
+    if group is None or tuple(group) == tuple(range(self.size)):
+      return self.comm
+    group = tuple(group)
+    comm = self._groups.get(group)
+    if comm is None:
+      comm = self.comm.Create_group(self.comm.Get_group().Incl(list(group)))
+      self._groups[group] = comm
+    return comm
+
+  def allreduce(self, arrays, op: str, what: str, group=None):
+    """The elementwise ``op`` ('sum', 'max', 'min') of each array over all ranks (or those of
+    ``group``); arrays of one dtype travel in one buffer, so a whole gradient pytree is one
+    MPI call."""
+    comm = self.group_comm(group)
     arrays = [np.asarray(a) for a in arrays]
     groups: dict = {}
     for i, a in enumerate(arrays):
@@ -91,7 +107,7 @@ class MpiBackend:
       parts = [arrays[i].astype(wire, copy=False).ravel() for i in idx]
       send = np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
       recv = np.empty_like(send)
-      requests.append(self.comm.Iallreduce(send, recv, op=self._ops[op]))
+      requests.append(comm.Iallreduce(send, recv, op=self._ops[op]))
       results.append((idx, recv))
     self._wait(requests, what)
     out = [None] * len(arrays)
@@ -103,13 +119,15 @@ class MpiBackend:
         start += a.size
     return out
 
-  def allgather(self, array, what: str):
-    """Every rank's ``array`` stacked along a new leading axis (rank order)."""
+  def allgather(self, array, what: str, group=None):
+    """Every rank's ``array`` stacked along a new leading axis (rank order, or the order of
+    ``group``, whose members only take part)."""
+    comm = self.group_comm(group)
     a = np.asarray(array, order="C")  # (ascontiguousarray would make a scalar 1-d)
-    out = np.empty((self.size,) + a.shape, a.dtype)
+    out = np.empty((comm.Get_size(),) + a.shape, a.dtype)
     send = a.reshape(-1).view(np.uint8) if a.size else np.empty(0, np.uint8)
     recv = out.reshape(-1).view(np.uint8) if out.size else np.empty(0, np.uint8)
-    self._wait([self.comm.Iallgather([send, self.MPI.BYTE], [recv, self.MPI.BYTE])], what)
+    self._wait([comm.Iallgather([send, self.MPI.BYTE], [recv, self.MPI.BYTE])], what)
     return out
 
   def barrier(self, what: str):

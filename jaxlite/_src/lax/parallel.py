@@ -6,8 +6,9 @@ collective over that axis becomes an array operation on the batch dimension (psu
 it); names of other axes pass through to the enclosing trace. Positional (integer) axes in
 ``axes`` mean array dimensions, which is how a batched collective is bound again.
 
-When the axis spans processes (a multi-process pmap), the result over this process's members
-is then combined with the other processes' (jaxlite._src.distributed.collectives)."""
+When the axis spans processes (a multi-process pmap or shard_map), the result over this
+process's members is then combined with those of the other processes of its group
+(jaxlite._src.distributed.collectives)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +18,7 @@ from jaxlite._src import dtypes
 from jaxlite._src import tree_util
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.distributed import collectives as cross_process
-from jaxlite._src.distributed.axes import process_span
+from jaxlite._src.distributed.axes import position_in, process_group, process_span
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero
 
@@ -84,8 +85,9 @@ def _reduce_collective(name, np_reduce, reduce_name):
       else:
         outs.append(prim.bind(v, axes=shifted, axis_index_groups=axis_index_groups)[0])
         out_dims.append(0)
-    if mine and process_span(axis_name) > 1:  # this process's total, then every process's
-      outs = cross_process.allreduce(outs, reduce_name)
+    group = process_group(axis_name) if mine else None
+    if group is not None:  # this process's total, then every process's
+      outs = cross_process.allreduce(outs, reduce_name, group)
     return outs, out_dims
 
   prim.def_impl(impl)
@@ -202,9 +204,9 @@ def _axis_index_batch(axis_size, trace_axis, vals, dims, /, *, axis_name):
     return axis_index_p.bind(axis_name=axis_name), None
   from jaxlite._src.lax import lax
   index = lax.iota(np.int32, axis_size)
-  if process_span(trace_axis) > 1:  # members of process p come after those of 0..p-1
-    from jaxlite._src import devices
-    index = lax.add(index, np.int32(devices.process_index() * axis_size))
+  group = process_group(trace_axis)
+  if group is not None:  # this process's members come after those of the ones before it
+    index = lax.add(index, np.int32(position_in(group) * axis_size))
   return index, 0
 
 
@@ -230,9 +232,9 @@ def _exchange(name, batch_rule, abstract_eval, linear_transpose=None, shift=None
 
   def collective(trace_size, trace_axis, vals, dims, /, **params):
     if trace_axis is not None and trace_axis in _as_axes(params["axis_name"]):
-      span = process_span(trace_axis)
-      if span > 1:
-        return _across_processes(batch_rule, trace_size, span, vals, dims, params)
+      group = process_group(trace_axis)
+      if group is not None:
+        return _across_processes(batch_rule, trace_size, group, vals, dims, params)
       return batch_rule(trace_size, vals, dims, **params)
     (x,), (d,) = vals, dims
     if d is None:
@@ -249,17 +251,17 @@ def _exchange(name, batch_rule, abstract_eval, linear_transpose=None, shift=None
   return prim
 
 
-def _across_processes(batch_rule, size, span, vals, dims, params):
-  """The exchange over an axis whose members live in ``span`` processes, ``size`` in each:
-  gather every process's members, exchange as one process would, keep this process's part.
+def _across_processes(batch_rule, size, group, vals, dims, params):
+  """The exchange over an axis whose members live in the processes ``group``, ``size`` in
+  each: gather the group's members, exchange as one process would, keep this process's part.
   (Simple, not bandwidth-optimal: every process receives all members.)"""
   (x,), (d,) = vals, dims
   members = cross_process.mpi_allgather_p.bind(batching.bdim_at_front(x, d, size),
-                                               num_processes=span)
-  out, out_dim = batch_rule(size * span, [members], [0], **params)
+                                               num_processes=len(group), group=group)
+  out, out_dim = batch_rule(size * len(group), [members], [0], **params)
   if out_dim is None:
     return out, None
-  return cross_process.local_block(batching.moveaxis(out, out_dim, 0), size), 0
+  return cross_process.local_block(batching.moveaxis(out, out_dim, 0), size, group), 0
 
 
 def _shift(*keys):

@@ -4,6 +4,9 @@
 as the handler has validated the item and copied what the caller could still change
 (jaxlite Arrays are immutable and are not copied); a background thread writes and
 commits. Saves are ordered: a save first waits for the previous one to finish.
+
+After ``jax.distributed.initialize()`` every process calls ``save`` and ``restore`` alike;
+the primary host creates, writes and commits, the others wait for it (see ``multihost``).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 from jaxlite.orbax._src import atomicity
 from jaxlite.orbax._src import checkpoint_args
 from jaxlite.orbax._src import metadata as md
+from jaxlite.orbax._src import multihost
 from jaxlite.orbax._src import options as options_lib
 from jaxlite.orbax._src import step_metadata
 from jaxlite.orbax._src.handlers import base
@@ -50,6 +54,9 @@ class AbstractCheckpointer(abc.ABC):
 class Checkpointer(AbstractCheckpointer):
   """Saves synchronously through ``handler``; a save is published only when complete."""
 
+  # Orbax's names of the barriers after "data written" and after "committed".
+  _WRITTEN, _COMMITTED = "Checkpointer:save", "Checkpointer:finalize"
+
   def __init__(self, handler: base.CheckpointHandler, *, multiprocessing_options=None,
                file_options=None, checkpoint_metadata_store=None, temporary_path_class=None,
                atomicity_options=None, **unused_options):
@@ -57,6 +64,7 @@ class Checkpointer(AbstractCheckpointer):
       raise TypeError(f"Expected a CheckpointHandler, got {type(handler)}.")
     self._handler = handler
     self._save_lock = threading.Lock()
+    self._mp = multihost.Coordinator.for_options(multiprocessing_options)
 
   @property
   def handler(self):
@@ -80,6 +88,8 @@ class Checkpointer(AbstractCheckpointer):
       def write(tmp, handler=handler, args=args):
         handler.save(tmp, args=args)
     init_ns = time.time_ns()
+    if self._mp is not None:
+      return self._shared_job(directory, write, item_handlers, init_ns, force, custom_metadata)
 
     def job():
       tmp = atomicity.begin(directory)
@@ -94,11 +104,59 @@ class Checkpointer(AbstractCheckpointer):
         raise
     return job
 
+  def _shared_job(self, directory, write, item_handlers, init_ns, force, custom_metadata):
+    """Several processes: the primary creates the temporary directory now (between
+    barriers); the job returned writes (primary), then commits (primary) once every
+    process got there. Any process's failure fails the save in all of them."""
+    mp, handler = self._mp, self._handler
+    mp.sync("create_tmp_directory:pre")
+    tmp, error = atomicity.tmp_path_for(directory), None
+    if mp.is_primary:
+      try:
+        tmp = atomicity.begin(directory)
+      except Exception as e:
+        error = e
+    mp.thread_sync("create_tmp_directory:post", directory.name, error)
+
+    def job():
+      error = None
+      if mp.is_primary:
+        try:
+          write(tmp)
+          handler.finalize(tmp)
+          step_metadata.write(tmp, item_handlers=item_handlers, init_ns=init_ns,
+                              commit_ns=time.time_ns(), custom_metadata=custom_metadata)
+        except Exception as e:
+          error = e
+      self._meet(self._WRITTEN, directory, tmp, error)
+      if mp.is_primary:
+        try:
+          atomicity.commit(tmp, directory, replace=force)
+        except Exception as e:
+          error = e
+      self._meet(self._COMMITTED, directory, tmp, error)
+    return job
+
+  def _meet(self, name, directory, tmp, error):
+    """The barrier after a step of a save. If a process failed, the primary first discards
+    the temporary directory, so that no process sees it after the save failed."""
+    if error is not None and self._mp.is_primary:
+      atomicity.abort(tmp)
+    try:
+      self._mp.thread_sync(name, directory.name, error)
+    except BaseException:
+      if self._mp.is_primary:
+        atomicity.abort(tmp)
+      raise
+
   def save(self, directory, *args, force: bool = False, custom_metadata=None, **kwargs):
-    """Saves to ``directory`` (which must not exist, unless ``force``)."""
+    """Saves to ``directory`` (which must not exist, unless ``force``). With several
+    processes, every process calls it with the same arguments."""
     directory = Path(os.fspath(directory))
     args = checkpoint_args.construct_args(self._handler, True, *args, **kwargs)
     with self._save_lock:
+      if self._mp is not None:
+        self._mp.sync("Checkpointer:save_start")
       self._prepare(directory, args, force, custom_metadata)()
 
   def restore(self, directory, *args, **kwargs):
@@ -108,7 +166,10 @@ class Checkpointer(AbstractCheckpointer):
     if atomicity.is_tmp_name(directory.name):
       raise ValueError(f"Found incomplete checkpoint at {directory}.")
     args = checkpoint_args.construct_args(self._handler, False, *args, **kwargs)
-    return self._handler.restore(directory, args=args)
+    restored = self._handler.restore(directory, args=args)
+    if self._mp is not None:  # every process reads the whole checkpoint
+      self._mp.sync("Checkpointer:restore")
+    return restored
 
   def metadata(self, directory) -> md.StepMetadata:
     """The step metadata, with the item's metadata (shapes, dtypes) but not its data."""
@@ -126,11 +187,22 @@ class Checkpointer(AbstractCheckpointer):
 
 
 class AsyncCheckpointer(Checkpointer):
-  """Saves in a background thread; ``save`` returns once the data is snapshotted."""
+  """Saves in a background thread; ``save`` returns once the data is snapshotted.
+
+  With several processes, the background thread of every process waits at the barriers
+  of the commit, so ``wait_until_finished`` returns in any process only once the
+  checkpoint is committed."""
+
+  _WRITTEN, _COMMITTED = "async_write_complete", "async_commit_complete"
 
   def __init__(self, handler, timeout_secs=None, *, async_options=None, **options):
     super().__init__(handler, **options)
     self._async_options = async_options or options_lib.AsyncOptions()
+    if self._mp is not None:
+      self._mp = multihost.Coordinator(
+          options.get("multiprocessing_options") or options_lib.MultiprocessingOptions(),
+          barrier_sync_fn=self._async_options.barrier_sync_fn,
+          timeout=timeout_secs or self._async_options.timeout_secs)
     self._thread = None
     self._error = None
 
@@ -141,13 +213,15 @@ class AsyncCheckpointer(Checkpointer):
       self._error = e
     else:
       callback = self._async_options.post_finalization_callback
-      if callback is not None:
+      if callback is not None and (self._mp is None or self._mp.is_primary):
         callback()
 
   def save(self, directory, *args, force: bool = False, custom_metadata=None, **kwargs):
     directory = Path(os.fspath(directory))
     args = checkpoint_args.construct_args(self._handler, True, *args, **kwargs)
     with self._save_lock:
+      if self._mp is not None:
+        self._mp.sync("Checkpointer:save_start")
       self.wait_until_finished()
       job = self._prepare(directory, args, force, custom_metadata)
       if not isinstance(self._handler, base.AsyncCheckpointHandler):
@@ -195,7 +269,8 @@ class StandardCheckpointer(AsyncCheckpointer):
                atomicity_options=None, checkpoint_metadata_store=None,
                temporary_path_class=None, **handler_options):
     super().__init__(standard.StandardCheckpointHandler(**handler_options),
-                     async_options=async_options)
+                     async_options=async_options,
+                     multiprocessing_options=multiprocessing_options)
 
   def save(self, directory, state=None, *, save_args=None, force: bool = False,
            custom_metadata=None, args=None):
@@ -215,4 +290,5 @@ class PyTreeCheckpointer(Checkpointer):
   def __init__(self, primary_host=0, use_ocdbt: bool = True, use_zarr3: bool = True,
                use_compression: bool = False):
     super().__init__(pytree.PyTreeCheckpointHandler(
-        use_ocdbt=use_ocdbt, use_zarr3=use_zarr3, use_compression=use_compression))
+        use_ocdbt=use_ocdbt, use_zarr3=use_zarr3, use_compression=use_compression),
+        multiprocessing_options=options_lib.MultiprocessingOptions(primary_host=primary_host))

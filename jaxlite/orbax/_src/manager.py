@@ -6,6 +6,10 @@ Layout (Orbax's): ``<directory>/<step>/<item>/...`` with ``<step>`` formatted by
 ``default``; metrics tracked for ``best_fn`` are the JSON item ``metrics``.
 Old checkpoints are deleted only after the new one is committed, and each deletion
 is atomic, so that after a crash every listed step is complete.
+
+With several processes (``jax.distributed``) every process creates the manager and calls
+``save``/``restore``/``delete`` alike; the primary host decides what to save and what to
+delete (and tells the others), and alone creates and deletes directories.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from jaxlite.orbax._src import atomicity
 from jaxlite.orbax._src import checkpoint_args
 from jaxlite.orbax._src import checkpointers as ckptrs
 from jaxlite.orbax._src import fileio
+from jaxlite.orbax._src import multihost
 from jaxlite.orbax._src import options as options_lib
 from jaxlite.orbax._src import preservation_policies
 from jaxlite.orbax._src import save_policies
@@ -96,20 +101,35 @@ class CheckpointManager(AbstractCheckpointManager):
       self._default_item = None  # decided by the first save or restore, as in Orbax
     handlers[METRIC_ITEM_NAME] = json_handler.JsonCheckpointHandler(filename=METRIC_ITEM_NAME)
     handler = composite.CompositeCheckpointHandler(*(item_names or ()), **handlers)
-    self._checkpointer = (ckptrs.AsyncCheckpointer(handler, async_options=opts.async_options)
-                          if use_async else ckptrs.Checkpointer(handler))
-    if opts.create and not opts.read_only:
-      self._directory.mkdir(parents=True, exist_ok=True)
-    if not opts.read_only:
-      atomicity.cleanup(self._directory, everything=opts.cleanup_tmp_directories)
+    mp_options = opts.multiprocessing_options
+    self._checkpointer = (ckptrs.AsyncCheckpointer(handler, async_options=opts.async_options,
+                                                   multiprocessing_options=mp_options)
+                          if use_async else
+                          ckptrs.Checkpointer(handler, multiprocessing_options=mp_options))
+    async_options = opts.async_options or options_lib.AsyncOptions()
+    self._mp = multihost.Coordinator.for_options(
+        mp_options, barrier_sync_fn=async_options.barrier_sync_fn,
+        timeout=async_options.timeout_secs if use_async else None)
+    if self._mp is not None and mp_options.active_processes is not None and opts.create:
+      raise NotImplementedError("Option `create=True` with `active_processes` set is not "
+                                "supported. Please create the root directory yourself.")
     self._name_format = opts.step_name_format or step_names.standard_name_format(
         opts.step_prefix, opts.step_format_fixed_length)
     self._lock = threading.RLock()
     self._finalize_thread = None
     self._finalize_error = None
-    self._checkpoints = self._load_checkpoint_infos()
-    if metadata is not None and opts.save_root_metadata and not opts.read_only:
-      step_metadata.write_root(self._directory, metadata)
+    self._checkpoints = None
+    if self._mp is None or self._mp.is_primary:
+      if opts.create and not opts.read_only:
+        self._directory.mkdir(parents=True, exist_ok=True)
+      if not opts.read_only:
+        atomicity.cleanup(self._directory, everything=opts.cleanup_tmp_directories)
+      self._checkpoints = self._load_checkpoint_infos()
+      if metadata is not None and opts.save_root_metadata and not opts.read_only:
+        step_metadata.write_root(self._directory, metadata)
+    if self._mp is not None:  # every process starts from the primary's list of steps
+      self._checkpoints = self._mp.from_primary("CheckpointManager:create_directory",
+                                                self._checkpoints)
     self._root_metadata_given = metadata
 
   def _item_handlers(self, checkpointers, item_names, item_handlers):
@@ -247,7 +267,10 @@ class CheckpointManager(AbstractCheckpointManager):
       if self._options.read_only:
         _logger.warning("%s is read only, save will be skipped", self._directory)
         return False
-      if not force and not self.should_save(step):
+      decision = force or self.should_save(step)
+      if self._mp is not None:  # the primary decides, for all (policies read the clock)
+        decision = self._mp.from_primary("CheckpointManager:save_start", decision)
+      if not decision:
         return False
       self.wait_until_finished()
       if step in self.all_steps():
@@ -266,15 +289,32 @@ class CheckpointManager(AbstractCheckpointManager):
           list(self._checkpoints), context=preservation_policies.PreservationContext())
       doomed = [i.step for i, k in zip(self._checkpoints, keep) if not k]
       self._checkpoints = [i for i, k in zip(self._checkpoints, keep) if k]
+      if self._mp is not None:
+        self._checkpoints, doomed = self._mp.from_primary(
+            "CheckpointManager:old_steps_to_remove", (self._checkpoints, doomed))
       if isinstance(self._checkpointer, ckptrs.AsyncCheckpointer):
         self._finalize_thread = threading.Thread(
-            target=self._finalize_in_background, args=(doomed,), name="jaxlite-orbax-finalize")
+            target=self._finalize_in_background, args=(step, doomed),
+            name="jaxlite-orbax-finalize")
         self._finalize_thread.start()
-      else:
+      elif self._mp is None:
         self._delete_steps(doomed)
+      else:
+        self._delete_everywhere(doomed, "CheckpointManager:finalize")
     return True
 
+  def _delete_everywhere(self, steps, barrier, suffix=None):
+    """Several processes: the primary deletes, then all meet (failing alike if it failed)."""
+    error = None
+    try:
+      self._delete_steps(steps)
+    except Exception as e:
+      error = e
+    self._mp.thread_sync(barrier, suffix, error)
+
   def _delete_steps(self, steps):
+    if self._mp is not None and not self._mp.is_primary:
+      return
     subdir = self._options.todelete_subdir
     for step in steps:
       step_dir = self._step_dir(step)
@@ -285,16 +325,16 @@ class CheckpointManager(AbstractCheckpointManager):
         os.rename(step_dir, self._directory / subdir / step_dir.name)
         fileio.fsync_dir(self._directory)
 
-  def _finalize_in_background(self, doomed):
+  def _finalize_in_background(self, step, doomed):
+    # (AsyncOptions.post_finalization_callback is run by the checkpointer, once.)
     try:
       self._checkpointer.wait_until_finished()
-      self._delete_steps(doomed)
+      if self._mp is None:
+        self._delete_steps(doomed)
+      else:
+        self._delete_everywhere(doomed, "CheckpointManager:finalize", step)
     except BaseException as e:  # surfaced by wait_until_finished
       self._finalize_error = e
-      return
-    callback = getattr(self._options.async_options, "post_finalization_callback", None)
-    if callback is not None:
-      callback()
 
   def wait_until_finished(self):
     """Blocks until the save in flight is committed and old steps are deleted."""
@@ -319,7 +359,10 @@ class CheckpointManager(AbstractCheckpointManager):
       self.wait_until_finished()
       if step not in self.all_steps():
         raise FileNotFoundError(f"Requested deleting a non-existent step: {step}.")
-      self._delete_steps([step])
+      if self._mp is None:
+        self._delete_steps([step])
+      else:
+        self._delete_everywhere([step], "CheckpointManager:deleted_step")
       self._checkpoints = [i for i in self._checkpoints if i.step != step]
 
   # -- restoring ------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Option dataclasses with Orbax's names and defaults. Multi-host options are accepted
-and have no effect: jaxlite runs one process on one device."""
+"""Option dataclasses with Orbax's names and defaults. ``MultiprocessingOptions`` and the
+barrier options of ``AsyncOptions`` take effect in multi-process runs
+(``jax.distributed.initialize()``, see ``multihost``); the other multi-host and storage
+options are accepted and have no effect."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,6 +20,10 @@ class AsyncOptions:
 
 @dataclasses.dataclass
 class MultiprocessingOptions:
+  """``primary_host``: the process that creates, commits and deletes checkpoints (None:
+  every process does, each in its own directory); ``active_processes``: the processes that
+  take part (barriers span only them); ``barrier_sync_key_prefix``: prefixes barrier names,
+  so that several managers can work side by side."""
   primary_host: Optional[int] = 0
   active_processes: Optional[Set[int]] = None
   barrier_sync_key_prefix: Optional[str] = None

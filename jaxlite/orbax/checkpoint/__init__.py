@@ -7,8 +7,8 @@ TensorStore (``pip install 'jaxlite[checkpoint]'``) for saving and restoring arr
 """
 # ruff: noqa: F401
 from jaxlite.orbax.checkpoint import (
-    args, checkpoint_managers, checkpoint_utils, checkpointers, handlers, metadata, options,
-    type_handlers, utils)
+    args, checkpoint_managers, checkpoint_utils, checkpointers, handlers, metadata, multihost,
+    options, type_handlers, utils)
 from jaxlite.orbax._src.checkpointers import (
     AbstractCheckpointer, AsyncCheckpointer, Checkpointer, PyTreeCheckpointer,
     StandardCheckpointer)
