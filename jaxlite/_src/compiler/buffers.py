@@ -36,6 +36,10 @@ _FRESH_FUNCS = frozenset({"array", "concatenate", "where", "choose", "stack", "m
                           "add.reduce", "multiply.reduce",
                           "prod", "cumsum", "cumprod", "sort", "argsort", "argmax", "argmin"})
 _UINT_OF_SIZE = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+# Scatter impls take ``out=`` (a copy of the operand is written there, or nothing if the
+# operand is ``out``): .at[].set/add/... write in place when their operand dies.
+_SCATTERS = frozenset({"scatter", "scatter-add", "scatter-sub", "scatter-mul", "scatter-min",
+                       "scatter-max"})
 
 
 # ---------------------------------------------------------------------------
@@ -177,6 +181,8 @@ def out_form(eqn, expr, ins, const_values):
     if not expr.startswith(f"{ins[0]}.astype(") or eqn.invars[0].aval.shape != out.shape:
       return None
     return OutForm(lambda b: f"convert_into({ins[0]}, {b})")
+  if name in _SCATTERS and expr.endswith(")") and "out=" not in expr:  # the impl's call
+    return OutForm(lambda b: f"{expr[:-1]}, out={b})", inplace=(0,), elementwise=False)
   if name == "dynamic_update_slice":
     return OutForm(lambda b: f"dynamic_update_slice_into({', '.join(ins)}, out={b})",
                    inplace=(0,), elementwise=False)
@@ -227,6 +233,8 @@ def may_retain(eqn) -> bool:
   run arbitrary programs on them (sub-jaxprs): its operands must not live in slots."""
   if getattr(eqn.primitive, "effectful", False) or "callback" in eqn.primitive.name:
     return True
+  if eqn.primitive.name in _SCATTERS:  # the combiner only ever sees gathered copies
+    return False
   return any(hasattr(getattr(p, "jaxpr", p), "eqns") or
              (type(p) is tuple and any(hasattr(getattr(q, "jaxpr", q), "eqns") for q in p))
              for p in eqn.params.values())

@@ -40,9 +40,14 @@ def _update_window(operand_shape, updates_shape, dn):
 def _scatter_kernel(combine):
   """An impl applying ``combine(out, index_tuple, values, ...)`` to the in-bounds windows."""
   def impl(operand, indices, updates, *, dimension_numbers, indices_are_sorted,
-           unique_indices, mode, update_jaxpr, update_consts):
+           unique_indices, mode, update_jaxpr, update_consts, out=None):
+    # ``out``: a buffer of the operand's shape for the result (generated code passes the
+    # operand itself when it dies here: the scatter is then done in place).
     dn = dimension_numbers
-    out = operand.copy()
+    if out is None:
+      out = operand.copy()
+    elif out is not operand:
+      np.copyto(out, operand)
     if not updates.size:
       return out
     window, _ = _update_window(operand.shape, updates.shape, dn)

@@ -16,7 +16,7 @@ from jaxlite._src.interpreters import partial_eval as pe
 from jaxlite._src.interpreters.ad import Zero
 from jaxlite._src.jaxpr import ClosedJaxpr, Var, eval_jaxpr
 from jaxlite._src.lax.control_flow.common import (
-    avals_of, run_jaxpr, trace_to_jaxpr_hoisting_consts)
+    avals_of, loop_body, run_jaxpr, trace_to_jaxpr_hoisting_consts)
 
 
 def _split(seq, *sizes):
@@ -63,8 +63,9 @@ def _scan_impl(*args, jaxpr, length, reverse, num_consts, num_carry, unroll=1):
   out_avals = jaxpr.out_avals[num_carry:]
   ys = [np.empty((length,) + a.shape, a.dtype) for a in out_avals]
   order = range(length - 1, -1, -1) if reverse else range(length)
-  for i in order:
-    outs = run_jaxpr(jaxpr, consts + carry + [x[i] for x in xs])
+  body = loop_body(jaxpr, num_consts, num_carry)
+  for step, i in enumerate(order):
+    outs = body(consts + carry + [x[i] for x in xs], own_carries=step > 0)
     carry = outs[:num_carry]
     for buf, y in zip(ys, outs[num_carry:]):
       buf[i] = y
@@ -330,8 +331,11 @@ while_p = core.Primitive("while", multiple_results=True)
 
 def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
   cconsts, bconsts, carry = _split(args, cond_nconsts, body_nconsts)
+  body = loop_body(body_jaxpr, body_nconsts, len(carry))
+  first = True
   while run_jaxpr(cond_jaxpr, cconsts + carry)[0]:
-    carry = run_jaxpr(body_jaxpr, bconsts + carry)
+    carry = body(bconsts + carry, own_carries=not first)
+    first = False
   return carry
 
 
