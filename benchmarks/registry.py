@@ -4,7 +4,8 @@ A workload is a ``setup(e)`` function registered with ``@workload``. ``e`` is an
 :class:`Engine`: ``e.jax`` / ``e.jnp`` are ``jaxlite`` / ``jaxlite.numpy`` or ``jax`` /
 ``jax.numpy`` (the same source measures both), and for the hand-written NumPy baseline
 ``e.jax`` is None and ``e.jnp`` is ``numpy``. ``setup`` returns ``(fn, *args)``: the timed
-thing is ``fn(*args)``. It returns None when the workload means nothing for that engine.
+thing is ``fn(*args)``. It returns None when the workload means nothing for that engine
+(e.g. no NumPy baseline). ``e.quick`` is set under ``run.py --quick``.
 
 This module and the workload modules import only NumPy at top level: the worker process
 that imports them may be an interpreter with the real JAX and no jaxlite.
@@ -19,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-MODULES = ("workloads_core",)
+MODULES = ("workloads_core", "workloads_compiler")
 
 WORKLOADS: dict[str, "Workload"] = {}
 
@@ -55,9 +56,11 @@ def load_all() -> dict[str, Workload]:
 class Engine:
   """One engine's modules, under JAX's names."""
 
-  def __init__(self, name: str):
+  def __init__(self, name: str, quick: bool = False):
     self.name = name
     self.np = np
+    # --quick checks the harness: big workloads shrink to toy sizes when this is set
+    self.quick = quick
     if name == "numpy":
       self.jax, self.jnp = None, np
     else:  # "jax" or "jaxlite"

@@ -33,11 +33,12 @@ class WorkerError(Exception):
 
 
 class WorkerProcess:
-  def __init__(self, engine, python, extra_env):
+  def __init__(self, engine, python, extra_env, quick=False):
     self.engine = engine
     self.stderr = tempfile.TemporaryFile(mode="w+")
     env = dict(os.environ, **extra_env)
-    self.proc = subprocess.Popen([python, os.path.join(HERE, "worker.py"), engine],
+    self.proc = subprocess.Popen([python, os.path.join(HERE, "worker.py"), engine]
+                                 + ["--quick"] * quick,
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=self.stderr, env=env, text=True, bufsize=1)
     self._read()  # the "ready" line, or the import error
@@ -89,7 +90,7 @@ class WorkerProcess:
       self.proc.wait(timeout=30)
 
 
-def start_workers(jax_python):
+def start_workers(jax_python, quick=False):
   specs = [("jaxlite", sys.executable,
             {"PYTHONPATH": os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")]))}),
            ("numpy", sys.executable, {})]
@@ -98,7 +99,7 @@ def start_workers(jax_python):
   workers, notes = {}, []
   for engine, python, env in specs:
     try:
-      workers[engine] = WorkerProcess(engine, python, env)
+      workers[engine] = WorkerProcess(engine, python, env, quick)
     except WorkerError as e:
       notes.append(f"{ENGINE_LABELS[engine]} worker could not start: {_last_line(str(e))}")
   return workers, notes
@@ -246,7 +247,8 @@ def main(argv=None):
   parser.add_argument("--jax-python", metavar="PATH",
                       help="an interpreter with jax installed: adds the JAX column")
   parser.add_argument("--quick", action="store_true",
-                      help="few rounds of short samples: checks the harness, not the speed")
+                      help="few rounds of short samples at toy sizes: checks the harness, "
+                      "not the speed")
   parser.add_argument("--only", nargs="+", metavar="NAME",
                       help="workload names or name prefixes (e.g. eager, mlp_step)")
   parser.add_argument("--rounds", type=int, help="rounds per workload (default 21, quick 3)")
@@ -266,7 +268,7 @@ def main(argv=None):
   min_time = 0.002 if args.quick else 0.025
 
   load_before = _load()
-  workers, notes = start_workers(args.jax_python)
+  workers, notes = start_workers(args.jax_python, args.quick)
   try:
     infos = {e: wk.request("info") for e, wk in workers.items()}
     all_results = {}

@@ -1,4 +1,4 @@
-"""One engine's measuring process: ``python worker.py ENGINE`` (jaxlite, jax or numpy).
+"""One engine's measuring process: ``python worker.py ENGINE [--quick]`` (jaxlite, jax or numpy).
 
 Speaks JSON lines: one request per stdin line, one reply per stdout line. Every timing is
 taken here, inside the engine's own process, so the pipe costs nothing measured. The
@@ -54,8 +54,8 @@ def _check(out):
 
 
 class Worker:
-  def __init__(self, engine_name):
-    self.engine = registry.Engine(engine_name)
+  def __init__(self, engine_name, quick=False):
+    self.engine = registry.Engine(engine_name, quick)
     self.workloads = registry.load_all()
     self.prepared = {}  # workload name -> (fn, args, number)
 
@@ -109,7 +109,7 @@ def main():
   reply_stream = os.fdopen(os.dup(1), "w", buffering=1)
   os.dup2(2, 1)
   try:
-    worker = Worker(engine_name)
+    worker = Worker(engine_name, quick="--quick" in sys.argv[2:])
   except Exception:
     reply_stream.write(json.dumps({"error": traceback.format_exc()}) + "\n")
     return
