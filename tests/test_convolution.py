@@ -83,6 +83,27 @@ CONFIGS = [
          rhs_dilation=(1, 2)),
     dict(ls=(2, 4, 4, 5, 4), rs=(1, 4, 1, 2, 2), strides=(1, 1, 1), padding=((0, 0),) * 3,
          lhs_dilation=(1, 2, 1)),
+    # A kernel laid out (I, spatial..., O), the batch last in the input: the kernel-gradient
+    # product form (patches taken along the input's contiguous batch axis).
+    dict(ls=(2, 5, 6, 3), rs=(2, 3, 3, 4), strides=(2, 1), padding=((1, 0), (2, -1)),
+         rhs_dilation=(1, 2), dn=("CHWN", "IHWO", "HWNC")),
+    dict(ls=(3, 4, 5, 2), rs=(2, 2, 3, 4), strides=(1, 1), padding="SAME",
+         dn=("NHWC", "IHWO", "NCHW")),
+    # One input feature (or one batch element in the kernel-gradient form): the patches are
+    # copied along the input's rows instead.
+    dict(ls=(2, 6, 7, 1), rs=(3, 3, 1, 4), strides=(1, 1), padding="SAME",
+         dn=("NHWC", "HWIO", "NHWC")),
+    dict(ls=(4, 5, 6, 1), rs=(4, 3, 2, 2), strides=(1, 1), padding=((1, 1), (0, 1)),
+         dn=("CHWN", "IHWO", "HWNC")),
+    # The per-tap path on an input that is not channels-last in memory (copied first).
+    dict(ls=(2, 6, 5, 4), rs=(3, 6, 3, 2), strides=(1, 1), padding="SAME"),
+    dict(ls=(2, 4, 5, 3, 4), rs=(2, 2, 3, 2, 6), strides=(2, 1, 1),
+         padding=((1, 0), (0, 1), (1, 1)), dn=("NDHWC", "DHWIO", "NDHWC"), fgc=2),
+    # Depthwise (one input feature per group), with a channel multiplier of 2.
+    dict(ls=(2, 6, 7, 3), rs=(3, 2, 1, 6), strides=(2, 1), padding="SAME",
+         rhs_dilation=(1, 2), dn=("NHWC", "HWIO", "NHWC"), fgc=3),
+    dict(ls=(4, 7, 2), rs=(3, 2, 4), strides=(2,), padding=((2, 1),), lhs_dilation=(2,),
+         rhs_dilation=(2,), dn=("NWC", "WIO", "NWC"), bgc=2),
     dict(ls=(3, 4), rs=(5, 4), strides=(), padding=()),
     dict(ls=(2, 3, 4), rs=(2, 3, 3), strides=(1,), padding=((-2, -2),)),  # empty output
 ]
@@ -128,6 +149,24 @@ def test_conv_values_from_jax():
                                  feature_group_count=2)
   np.testing.assert_array_equal(np.asarray(out)[1, 2], [[-1., -10., -1., 3.], [3., 11., -12., 2.],
                                                         [0., -10., 5., 1.], [2., 4., -1., 0.]])
+
+
+def test_conv_results_do_not_share_scratch_memory():
+  # Padded inputs and patch matrices live in memory reused across calls: results must not.
+  rng = np.random.default_rng(1)
+  w = rng.standard_normal((3, 3, 4, 5)).astype(np.float32)
+  xs = [rng.standard_normal((2, 6, 6, 4)).astype(np.float32) for _ in range(2)]
+  for dn in (("NHWC", "HWIO", "NHWC"), ("NHWC", "IHWO", "NHWC"), ("NCHW", "HWOI", "NCHW")):
+    rhs = np.transpose(w, [("HWIO").index(c) for c in dn[1]])
+    lhs = [np.transpose(x, [("NHWC").index(c) for c in dn[0]]) for x in xs]
+    conv = lambda x: lax.conv_general_dilated(x, rhs, (1, 1), "SAME", dimension_numbers=dn)
+    for fn in (conv, jaxlite.jit(conv)):
+      first = fn(lhs[0])
+      kept = np.array(first)
+      second = fn(lhs[1])
+      np.testing.assert_array_equal(first, kept)
+      assert not np.shares_memory(np.asarray(first), np.asarray(second))
+      np.testing.assert_allclose(second, conv(lhs[1]), rtol=1e-6)
 
 
 def test_conv_integer_bool_and_preferred_types():
@@ -368,6 +407,37 @@ def test_max_pool_grads_from_jax():
           "dilation, got window_dilation=(1, 2).",
           lambda: jaxlite.grad(lambda x: lax.reduce_window(
               x, -np.inf, lax.max, (2, 2), (1, 1), "VALID", window_dilation=(1, 2)).sum())(X))
+
+
+def test_one_element_windows_from_jax():
+  # Windows as wide as the base dilation, one step apart (avg pooling's transpose): each
+  # holds one element, repeated and shifted by the padding.
+  x = ar((3, 2), 5, 2)
+  for pads, want in [
+      (((1, 0), (-1, 2)), [[-1.] * 3, [-1.] * 3, [1.] * 3, [1.] * 3, [-2.] * 3]),
+      (((0, 1), (2, -2)), [[-2., -2.], [0., 0.], [0., 0.], [2., 2.], [2., 2.]])]:
+    for init, op in ((0., lax.add), (-np.inf, lax.max)):
+      out = lax.reduce_window(x, init, op, (2, 3), (1, 1), pads, base_dilation=(2, 3))
+      np.testing.assert_array_equal(out, want)
+  out = lax.reduce_window(ar((2, 3), 5, 2).astype(np.int32), 0, lax.add, (2, 1), (1, 1),
+                          ((1, 1), (0, 0)), base_dilation=(2, 1))
+  assert out.dtype == np.int32
+  np.testing.assert_array_equal(out, [[-2, -1, 0], [-2, -1, 0], [1, 2, -2], [1, 2, -2]])
+
+
+def test_max_pool_nan_inf_and_ties_from_jax():
+  x = np.array([[1., np.nan, 3., 3.], [2., 0., -np.inf, 3.], [5., 5., 1., np.nan]], np.float32)
+  pool = lambda x: lax.reduce_window(x, -np.inf, lax.max, (2, 2), (1, 1), "VALID")
+  np.testing.assert_array_equal(pool(x), [[np.nan, np.nan, 3.], [5., 5., np.nan]])
+  ct = np.array([[1., np.inf, 2.], [3., 4., -np.inf]], np.float32)
+  np.testing.assert_array_equal(jaxlite.vjp(pool, x)[1](ct)[0], [
+      [0., 0., np.inf, 0.], [1., 0., 0., 0.], [3., 4., 0., -np.inf]])
+  t = np.array([[1., 2., 3., 4.], [5., 6., 7., 8.], [9., np.inf, 11., 12.]], np.float32)
+  np.testing.assert_array_equal(jaxlite.jvp(pool, (x,), (t,))[1], [[5., 3., 3.], [9., np.inf, 12.]])
+  minpool = lambda x: lax.reduce_window(x, np.inf, lax.min, (2, 2), (1, 1), ((0, 1), (1, 0)))
+  weights = np.arange(12., dtype=np.float32).reshape(3, 4)
+  np.testing.assert_array_equal(jaxlite.grad(lambda x: (minpool(x) * weights).sum())(x), [
+      [0., 0., 0., 0.], [4., 6., 11., 0.], [17., 0., 10., 7.]])
 
 
 def test_avg_and_min_pool_grads_from_jax():

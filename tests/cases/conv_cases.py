@@ -38,6 +38,17 @@ CONV_CASES = [
     Case("conv_general_dilated",
          conv((2, 1), ((1, 0), (0, 1)), dimension_numbers=("HNWC", "HOWI", "WHCN")),
          args_of(rand((5, 2, 4, 3)), rand((3, 2, 2, 3))), name="odd_layout", **CONV_TOL),
+    # The kernel-gradient layout: kernel (I, spatial..., O), input batch last in memory.
+    Case("conv_general_dilated",
+         conv((1, 2), ((1, 0), (0, 1)), dimension_numbers=("CHWN", "IHWO", "HWNC")),
+         args_of(rand((2, 4, 5, 3)), rand((2, 2, 3, 3))), name="kernel_grad_layout", **CONV_TOL),
+    # Stride 1, more input than output features, NCHW: per-tap products on a copied input.
+    Case("conv_general_dilated", conv((1, 1), "SAME"),
+         args_of(rand((2, 5, 4, 3)), rand((2, 5, 3, 2))), name="per_tap_nchw", **CONV_TOL),
+    Case("conv_general_dilated",
+         conv((1, 2, 1), ((1, 1), (0, 1), (1, 0)), rhs_dilation=(1, 1, 2),
+              dimension_numbers=("NDHWC", "DHWIO", "NDHWC")),
+         args_of(rand((1, 3, 4, 4, 2)), rand((2, 2, 2, 2, 3))), name="3d", **CONV_TOL),
     # Only one operand batched: the vmapped axis folds into the batch or output features.
     Case("conv_general_dilated", conv((1, 1), "SAME", feature_group_count=2),
          args_of(rand((1, 4, 3, 3)), rand((4, 2, 2, 2))), name="vmap_rhs_groups",
@@ -65,6 +76,10 @@ WINDOW_CASES = [
          window(0., lax.add, (2, 2), (2, 1), ((1, 0), (-1, 2)), base_dilation=(1, 2),
                 window_dilation=(2, 1)),
          args_of(rand((5, 4))), name="dilations_negpad"),
+    # Windows as wide as the base dilation (avg pooling's transpose): one element each.
+    Case("reduce_window_sum",
+         window(0., lax.add, (2, 3), (1, 1), ((1, 0), (-1, 2)), base_dilation=(2, 3)),
+         args_of(rand((3, 2))), name="one_element_windows"),
     Case("reduce_window_sum", window(0, lax.add, (2,), (1,)), args_of(rand((6,), np.int32)),
          name="int", grad=False),
     Case("reduce_window_max", window(-np.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "SAME"),

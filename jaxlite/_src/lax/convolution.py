@@ -1,24 +1,23 @@
 """conv_general_dilated: n-d convolution with strides, padding, dilations and groups.
 
-The NumPy implementation works channels-last: it builds every patch with
-``sliding_window_view`` (a view, no copy), copies the patches once into an im2col matrix
-and contracts it with the kernel in one BLAS matmul (batched over feature/batch groups).
-Stride-1 convs with more input than output features skip the copy and run one matmul per
-window tap instead (``_conv_shifted``). Transposes and batching are written in terms of
-the primitive itself, as in JAX."""
+The NumPy implementation pads the input in its own memory layout, views both operands
+channels-last and hands them to ``window_kernels.conv_channels_last``, which picks a matrix
+product formulation per call. Transposes and batching are written in terms of the
+primitive itself, as in JAX."""
 from __future__ import annotations
 
 import operator
 from typing import NamedTuple, Sequence, Union
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import Zero
+from jaxlite._src.lax.window_kernels import (
+    conv_channels_last, dilate_and_pad, dilate_dim, stride_dim)
 
 __all__ = [
     "ConvDimensionNumbers",
@@ -49,17 +48,7 @@ ConvGeneralDilatedDimensionNumbers = Union[tuple[str, str, str], ConvDimensionNu
 
 
 # ---------------------------------------------------------------------------
-# Shape arithmetic shared with the windowed reductions
-
-def dilate_dim(d: int, dilation: int) -> int:
-  """Size of a dimension of size ``d`` with ``dilation - 1`` holes between elements."""
-  return 0 if d == 0 else 1 + dilation * (d - 1)
-
-
-def stride_dim(d: int, window: int, stride: int) -> int:
-  """Number of windows of size ``window`` placed every ``stride`` in a dimension of ``d``."""
-  return max(0, (d - window) // stride + 1)
-
+# Padding modes
 
 def padtype_to_pads(in_shape, window_shape, window_strides, padding):
   """(low, high) pads per dimension for the padding modes 'VALID', 'SAME', 'SAME_LOWER'."""
@@ -79,37 +68,6 @@ def padtype_to_pads(in_shape, window_shape, window_strides, padding):
     small, big = total // 2, total - total // 2
     pads.append((small, big) if mode == "SAME" else (big, small))
   return pads
-
-
-def pad_slices(shape, axes, dilation, padding):
-  """Where ``dilate_and_pad`` puts each element: (padded shape, source slices, target slices)."""
-  out_shape = list(shape)
-  src = [slice(None)] * len(shape)
-  dst = [slice(None)] * len(shape)
-  for ax, d, (lo, hi) in zip(axes, dilation, padding):
-    n = shape[ax]
-    total = dilate_dim(n, d) + lo + hi
-    out_shape[ax] = max(total, 0)
-    # Element i lands at lo + i*d; negative padding crops the elements landing outside.
-    first = 0 if lo >= 0 else (-lo + d - 1) // d
-    stop = min(n, (total - 1 - lo) // d + 1)
-    if stop <= first:
-      src[ax] = dst[ax] = slice(0, 0)
-    else:
-      src[ax] = slice(first, stop)
-      dst[ax] = slice(lo + first * d, lo + (stop - 1) * d + 1, d)
-  return tuple(out_shape), tuple(src), tuple(dst)
-
-
-def dilate_and_pad(x, axes, dilation, padding, fill):
-  """``x`` with holes between elements along ``axes`` and (possibly negative) padding,
-  holes and padding holding ``fill``; returns ``x`` itself when there is nothing to do."""
-  if all(d == 1 for d in dilation) and all(tuple(p) == (0, 0) for p in padding):
-    return x
-  shape, src, dst = pad_slices(x.shape, axes, dilation, padding)
-  out = np.full(shape, fill, x.dtype)
-  out[dst] = x[src]
-  return out
 
 
 # ---------------------------------------------------------------------------
@@ -308,58 +266,6 @@ def _compute_dtype(in_dtype, out_dtype):
   return np.dtype(np.int64)
 
 
-def _conv_channels_last(x, w, strides, rhs_dilation, feature_groups, batch_groups):
-  """Convolve x (N, spatial..., C), already dilated and padded, with w (spatial..., I, O)."""
-  nsp = x.ndim - 2
-  groups = max(feature_groups, batch_groups)
-  n_out, out_features = x.shape[0] // batch_groups, w.shape[-1]
-  eff = [dilate_dim(k, d) for k, d in zip(w.shape[:nsp], rhs_dilation)]
-  out_space = [stride_dim(p, e, s) for p, e, s in zip(x.shape[1:-1], eff, strides)]
-  if 0 in out_space or n_out == 0 or out_features == 0:
-    return np.zeros((n_out, *out_space, out_features), x.dtype)
-  if (groups == 1 and all(s == 1 for s in strides) and x.shape[-1] > out_features and
-      np.prod(x.shape[1:-1]) <= 2 * np.prod(out_space)):
-    return _conv_shifted(x, w, rhs_dilation, out_space)
-  # (N, positions..., C, window...) as a view; keep every stride-th position and every
-  # dilation-th window element, then order the contraction as (window..., C) like the kernel.
-  patches = sliding_window_view(x, eff, axis=tuple(range(1, nsp + 1)))
-  patches = patches[(slice(None),) + tuple(slice(None, None, s) for s in strides) + (slice(None),)
-                    + tuple(slice(None, None, d) for d in rhs_dilation)]
-  patches = np.moveaxis(patches, nsp + 1, -1)
-  taps = int(np.prod(w.shape[:nsp], dtype=np.int64))
-  if batch_groups > 1:
-    a = patches.reshape(groups, -1, *patches.shape[1:])
-  else:
-    a = patches.reshape(*patches.shape[:-1], groups, -1)
-    a = np.moveaxis(a, -2, 0)
-  a = a.reshape(groups, -1, taps * w.shape[-2])   # the one im2col copy
-  k = w.reshape(taps * w.shape[-2], groups, -1).transpose(1, 0, 2)
-  out = np.matmul(a, k)                             # (groups, n_out * positions, O / groups)
-  out = out.reshape(groups, n_out, *out_space, -1)
-  return np.moveaxis(out, 0, -2).reshape(n_out, *out_space, out_features)
-
-
-def _conv_shifted(x, w, rhs_dilation, out_space):
-  """A stride-1 conv as one matmul per window tap, with no im2col copy: in the padded input
-  flattened to (rows, C), the tap at a given offset reads the rows shifted by that offset's
-  flat distance. Positions whose window would run off the edge are computed on the side and
-  cropped. Wins over im2col when C exceeds the output features (the copy costs C per tap,
-  the accumulation O per tap) and little is cropped."""
-  nsp = x.ndim - 2
-  flat = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
-  steps = [int(np.prod(x.shape[2 + a:-1], dtype=np.int64)) for a in range(nsp)]
-  reach = sum((k - 1) * d * st for k, d, st in zip(w.shape[:nsp], rhs_dilation, steps))
-  rows = flat.shape[0] - reach
-  out = np.zeros((flat.shape[0], w.shape[-1]), x.dtype)
-  part = np.empty((rows, w.shape[-1]), x.dtype)
-  for tap in np.ndindex(*w.shape[:nsp]):
-    shift = sum(t * d * st for t, d, st in zip(tap, rhs_dilation, steps))
-    np.matmul(flat[shift:shift + rows], np.ascontiguousarray(w[tap]), out=part)
-    out[:rows] += part
-  out = out.reshape(x.shape[:-1] + (w.shape[-1],))
-  return out[(slice(None),) + tuple(slice(0, n) for n in out_space)]
-
-
 def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
                dimension_numbers, feature_group_count, batch_group_count, precision=None,
                preferred_element_type=None, out_sharding=None):
@@ -367,11 +273,14 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
   nsp = len(lhs_spec) - 2
   out_dtype = lhs.dtype if preferred_element_type is None else np.dtype(preferred_element_type)
   compute = _compute_dtype(lhs.dtype, out_dtype)
-  x = np.transpose(lhs, (lhs_spec[0], *lhs_spec[2:], lhs_spec[1])).astype(compute, copy=False)
+  # Padding in the operand's own layout keeps the copy streaming through memory; the
+  # channels-last arrangements are views.
+  x = dilate_and_pad(lhs.astype(compute, copy=False), lhs_spec[2:], lhs_dilation, padding, 0,
+                     slot="conv_lhs")
+  x = np.transpose(x, (lhs_spec[0], *lhs_spec[2:], lhs_spec[1]))
   w = np.transpose(rhs, (*rhs_spec[2:], rhs_spec[1], rhs_spec[0])).astype(compute, copy=False)
-  x = dilate_and_pad(x, range(1, nsp + 1), lhs_dilation, padding, 0)
-  out = _conv_channels_last(x, w, window_strides, rhs_dilation, feature_group_count,
-                            batch_group_count)
+  out = conv_channels_last(x, w, window_strides, rhs_dilation, feature_group_count,
+                           batch_group_count)
   perm = [0] * (nsp + 2)
   perm[out_spec[0]], perm[out_spec[1]] = 0, nsp + 1
   for i, d in enumerate(out_spec[2:]):
