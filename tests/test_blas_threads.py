@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import jaxlite as jax
 import jaxlite.numpy as jnp
 from jaxlite._src import blas_threads
 
@@ -54,3 +55,12 @@ def test_jitted_programs_with_only_small_products_run_on_one_thread():
     np.testing.assert_array_equal(np.asarray(jaxlite.jit(f)(w, x)), np.full((1347, 128), 64.))
     assert blas.get_num_threads() == outer
   assert seen == [1]
+
+
+def test_convolutions_count_as_products():
+  from jaxlite._src.jit import _largest_product_flops
+  x, k = jnp.ones((2, 8, 8, 3)), jnp.ones((3, 3, 3, 4))
+  conv = lambda x, k: jax.lax.conv_general_dilated(
+      x, k, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+  # Each of the 2*8*8*4 outputs sums 3*3*3 products.
+  assert _largest_product_flops(jax.make_jaxpr(conv)(x, k).jaxpr) == 2 * (2 * 8 * 8 * 4) * 27

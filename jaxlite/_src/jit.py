@@ -140,7 +140,8 @@ def _source(x):
 
 
 def _largest_product_flops(jaxpr) -> int:
-  """The flops of the biggest matrix product in ``jaxpr`` (sub-jaxprs included)."""
+  """The flops of the biggest matrix product or convolution in ``jaxpr`` (sub-jaxprs
+  included)."""
   best = 0
   for eqn in jaxpr.eqns:
     if eqn.primitive.name == "dot_general":
@@ -148,6 +149,12 @@ def _largest_product_flops(jaxpr) -> int:
       (_, rc), (_, rb) = eqn.params["dimension_numbers"]
       free = [d for i, d in enumerate(rhs.shape) if i not in rc and i not in rb]
       best = max(best, 2 * math.prod(lhs.shape) * math.prod(free))
+    elif eqn.primitive.name == "conv_general_dilated":
+      # One product per call: each output element sums over a window of the input features.
+      kernel = eqn.invars[1].aval.shape
+      out_features = kernel[eqn.params["dimension_numbers"].rhs_spec[0]]
+      per_output = math.prod(kernel) // max(out_features, 1)
+      best = max(best, 2 * math.prod(eqn.outvars[0].aval.shape) * per_output)
     for p in eqn.params.values():
       for sub in (p if isinstance(p, tuple) else (p,)):
         sub = getattr(sub, "jaxpr", sub)  # a ClosedJaxpr's jaxpr
