@@ -48,6 +48,13 @@ class Config:
     self._define("jax_platform_name", "cpu", "Only 'cpu' exists.")
     self._define("jax_default_device", None, "Accepted for compatibility.")
     self._define("jax_traceback_filtering", "auto", "Accepted for compatibility.")
+    # jaxlite extensions (no JAX equivalent): tier 2 of jit's compiler (compiler/native.py).
+    self._define("jaxlite_native_kernels", os.environ.get("JAXLITE_NATIVE_KERNELS", "auto"),
+                 "'auto': hot fused regions become numba kernels when numba is installed; "
+                 "'off': never; 'force': compile them at the first call.")
+    self._define("jaxlite_native_threshold",
+                 int(os.environ.get("JAXLITE_NATIVE_THRESHOLD", "20")),
+                 "Calls of a fused region before its numba kernel is built (in the background).")
     self._define("jax_cpu_enable_async_dispatch",
                  _env_bool("jax_cpu_enable_async_dispatch", True),
                  "Run long jitted calls on a worker thread and return pending arrays.")

@@ -66,7 +66,7 @@ class Executable:
     self.donated = donated
     self.source, namespace = codegen.emit_jaxpr(jaxpr, consts=self.consts, optimize=optimize,
                                                 donated=donated)
-    self.fn = codegen.compile_source(self.source, namespace, "fn")
+    self.fn = self.generated = codegen.compile_source(self.source, namespace, "fn")
     if blas_threads.wants_one_thread(_largest_product_flops(jaxpr)):
       self.fn = _on_one_blas_thread(self.fn)
     self.out_weak = [v.aval.weak_type for v in closed.jaxpr.outvars]

@@ -6,11 +6,13 @@ back as Python literals."""
 from __future__ import annotations
 
 import keyword
+import math
 
 import numpy as np
 
 from jaxlite._src import dtypes
-from jaxlite._src.compiler import buffers, fusion, passes
+from jaxlite._src.config import config
+from jaxlite._src.compiler import buffers, fusion, native, passes
 from jaxlite._src.compiler.codegen_rules import expr_namespace, expr_rules
 from jaxlite._src.jaxpr import DropVar, Literal, Var, _encode_name
 
@@ -55,6 +57,7 @@ class _Emitter:
     self.namespace: dict = {"np": np, **expr_namespace}
     self.lines: list[str] = []
     self.header: list[str] = []   # module-level constants, built once at compile time
+    self.trailer: list[str] = []  # comments after the function (tier-2 kernel sources)
     self._n_consts = 0
     self._literals: dict = {}
 
@@ -165,7 +168,7 @@ def emit_jaxpr(jaxpr, fn_name="fn", consts=None, optimize=False, donated=frozens
   em.lines += [indent + line for line in body]
   if pool is not None:
     em.lines += ["  finally:", "    if _held:", "      _lock.release()"]
-  return "\n".join(em.header + em.lines) + "\n", em.namespace
+  return "\n".join(em.header + em.lines + em.trailer) + "\n", em.namespace
 
 
 def _assign(em, eqn, expr):
@@ -188,10 +191,13 @@ class _Planner:
     self.forms = [None if eqn.primitive.multiple_results or len(eqn.outvars) != 1 else
                   buffers.out_form(eqn, expr, ins, self.const_values)
                   for eqn, (expr, ins) in zip(eqns, exprs)]
-    self.steps = fusion.find_regions(eqns, self.forms, passes.is_effectful)
+    self.native_mode = native.mode()
+    self.steps = fusion.find_regions(eqns, self.forms, passes.is_effectful, native_ok=(
+        None if self.native_mode == "off" else native.supports))
     self.slots = buffers.Slots()
     self.definer = {v: i for i, eqn in enumerate(eqns) for v in eqn.outvars}
     self.donated_into = buffers.donation_targets(jaxpr, self.steps, self.forms, exprs, donated)
+    self.native_regions: list = []
 
   def _nodes(self):
     eqns = self.jaxpr.eqns
@@ -210,17 +216,37 @@ class _Planner:
                                      buffers.is_fresh(self.exprs[step][0]))
         nodes.append(buffers.Node(eqn.invars, eqn.outvars, [form] * len(eqn.outvars), fresh,
                                   buffers.may_retain(eqn)))
+      elif step.whole:  # its members get the buffers they would get unfused...
+        fusion.region_io(step, eqns, read_outside)
+        nodes += [buffers.Node(eqns[i].invars, eqns[i].outvars, [self.forms[i]], True)
+                  for i in step.members]
+        # ...except that the region's operands live to its end: the kernel's outputs never
+        # share memory with its operands (LLVM would not vectorize the loop).
+        nodes.append(buffers.Node(step.invars, [], [], True))
       else:
         fusion.region_io(step, eqns, read_outside)
         whole = buffers.OutForm(None)
         nodes.append(buffers.Node(step.invars, step.outvars, [whole] * len(step.outvars), True))
     return nodes
 
+  def _per_step(self, slot_of):
+    """``slot_of`` (one entry per node) as one entry per step: a whole region's is the list
+    of its members' entries (its last node has no outputs)."""
+    it = iter(slot_of)
+    out = []
+    for step in self.steps:
+      if type(step) is not int and step.whole:
+        out.append([next(it) for _ in step.members])
+        next(it)
+      else:
+        out.append(next(it))
+    return out
+
   def emit(self):
     nodes = self._nodes()
-    slot_of = buffers.plan_buffers(nodes, self.jaxpr.outvars, self.slots)
+    slot_of = self._per_step(buffers.plan_buffers(nodes, self.jaxpr.outvars, self.slots))
     body = []
-    for step, node, slots in zip(self.steps, nodes, slot_of):
+    for step, slots in zip(self.steps, slot_of):
       if type(step) is int:
         eqn = self.jaxpr.eqns[step]
         expr = self.exprs[step][0]
@@ -229,6 +255,8 @@ class _Planner:
         elif step in self.donated_into:  # write over a donated input that dies here
           expr = self.forms[step].text(self.em.name(self.donated_into[step]))
         body.append(_assign(self.em, eqn, expr))
+      elif step.whole:
+        body += self._emit_whole(step, slots)
       else:
         body += self._emit_region(step, slots)
     pool = None
@@ -237,6 +265,8 @@ class _Planner:
       self.em.namespace.update(buffers.HELPERS, _pool=pool, _lock=pool.lock)
     else:
       self.em.namespace.update(buffers.HELPERS)
+    if self.native_regions:
+      self.em.namespace["_native_regions"] = self.native_regions
     return body, pool
 
   def _emit_region(self, region, out_slots):
@@ -248,6 +278,10 @@ class _Planner:
     for v, slot in zip(region.outvars, out_slots):
       lines.append(f"{em.name(v)} = " + (f"_b{slot}" if slot is not None else
                                          f"np.empty({v.aval.shape!r}, {em.param(v.aval.dtype)})"))
+    guard = self._native_guard(region)
+    if guard is not None:  # no chunks left to do when the kernel ran
+      lines[0] += f" (tier 2: {guard[0]})"
+      chunks = f"(() if {guard[1]} else {chunks})"
     pattern_names = [f"_c{k}" for k in range(len(region.patterns))]
     lines.append(f"for {', '.join(['_c', '_t'] + pattern_names)} in {chunks}:")
     index_of = dict(zip(region.patterns, pattern_names))
@@ -277,6 +311,65 @@ class _Planner:
         lines.append(f"  {em.name(v)} = {form.text(f'_b{slot}[_t]')}")
       local.add(v)
     return lines
+
+  def _emit_whole(self, region, member_slots):
+    """A region on arrays too small for chunks (tier 2 only): the kernel, else the members'
+    unfused tier-1 statements. Outputs get their buffers before the kernel call."""
+    em, eqns = self.em, self.jaxpr.eqns
+    lines = [f"# tier 2 region: {len(region.members)} equations on "
+             f"{'x'.join(map(str, region.shape))}"]
+    guard = self._native_guard(region)
+    outs = set(region.outvars) if guard is not None else set()
+    stmts = []
+    for i, (slot,) in zip(region.members, member_slots):
+      v, expr = eqns[i].outvars[0], self.exprs[i][0]
+      if v in outs:
+        lines.append(f"{em.name(v)} = " + (f"_b{slot}" if slot is not None else
+                                           f"np.empty({v.aval.shape!r}, {em.param(v.aval.dtype)})"))
+        expr = self.forms[i].text(em.name(v))
+      elif slot is not None:
+        expr = self.forms[i].text(f"_b{slot}")
+      stmts.append(_assign(em, eqns[i], expr))
+    if guard is None:
+      return lines + stmts
+    lines[0] += f" ({guard[0]}; until it is ready, tier 1 unfused)"
+    return lines + [f"if not {guard[1]}:"] + ["  " + line for line in stmts]
+
+  def _native_guard(self, region):
+    """``(name, "name(...)")``: the call that runs the region's tier-2 kernel (native.py)
+    and says whether it did, else None. The kernel's source goes after the function, as
+    comments, so ``as_text()`` shows it."""
+    if self.native_mode == "off":
+      return None
+    em = self.em
+    args, compact = [], {}
+    for v in region.invars:
+      c = self.const_values.get(v)
+      if c is not None and c.ndim and 0 in c.strides:  # a broadcast constant: its source
+        c = np.ascontiguousarray(c[tuple(slice(0, 1) if st == 0 else slice(None)
+                                         for st in c.strides)])
+        compact[v] = c.shape
+        args.append(em.const(c, "nc"))
+      else:
+        args.append(em.name(v))
+    source = native.kernel_source(region, self.jaxpr.eqns, em.name, compact)
+    if source is None:
+      return None
+    threshold = config.jaxlite_native_threshold
+    kinds = tuple("" if compact.get(v, v.aval.shape) == region.shape else
+                  "s" if not v.aval.shape else "b" for v in region.invars) + \
+        ("",) * len(region.outvars)
+    nat = native.NativeRegion(source, kinds, self.native_mode == "force", threshold,
+                              work=math.prod(region.shape) * len(region.members))
+    threshold = nat.threshold
+    name = f"_native{len(self.native_regions)}"
+    self.native_regions.append(nat)
+    em.namespace[name] = nat
+    when = "at the first call" if nat.force else f"in the background after {threshold} calls"
+    em.trailer += ["", f"# {name}: numba kernel (tier 2), compiled {when}"]
+    em.trailer += [f"#   {line}" if line else "#" for line in source.splitlines()]
+    args += [em.name(v) for v in region.outvars]
+    return name, f"{name}({', '.join(args)})"
 
 
 def compile_source(source: str, namespace: dict, fn_name="fn"):

@@ -10,7 +10,11 @@ bit the same.
 A region is a set of equations with an elementwise ``OutForm`` and the same output shape,
 plus sums over axes inside a chunk; its operands are arrays of that shape or broadcast to
 it (sliced per chunk) or scalars. Equations in between that do not depend on the region
-are hoisted before it; the first one that does ends it."""
+are hoisted before it; the first one that does ends it.
+
+With tier 2 on (native.py), arrays of NATIVE_MIN_ELEMS up to FUSE_MIN_ELEMS elements form
+regions too, of equations a kernel can compute: ``whole`` regions, whose equations run
+unfused (tier 1's own code) until the kernel is ready."""
 from __future__ import annotations
 
 import itertools
@@ -19,6 +23,7 @@ import math
 from jaxlite._src.jaxpr import Literal, Var
 
 FUSE_MIN_ELEMS = 1 << 18   # smaller arrays stay in cache anyway: no loop
+NATIVE_MIN_ELEMS = 1 << 14  # smallest regions for tier 2 (a kernel call costs a few us)
 CHUNK_ELEMS = 1 << 16      # elements per chunk (256 KiB of float32 per buffer; L2 is 1 MiB)
 
 
@@ -27,12 +32,14 @@ class Region:
   ``shape``: a chunk is ``rows`` indices of axis ``axis`` and one index of every axis before
   it (kept as a length-1 slice, so chunks have the rank of ``shape`` and expressions need no
   change). ``invars``: values read from outside; ``outvars``: values used after the loop;
-  ``patterns``: the shapes of operands broadcast along some axis (size 1 there)."""
+  ``patterns``: the shapes of operands broadcast along some axis (size 1 there). A ``whole``
+  region exists for tier 2 only: without its kernel, its equations run unfused."""
 
-  def __init__(self, shape, members, patterns=()):
+  def __init__(self, shape, members, patterns=(), whole=False):
     self.shape = shape
     self.members = members
     self.patterns = list(patterns)
+    self.whole = whole
     self.axis = next(k for k in range(len(shape)) if math.prod(shape[k + 1:]) <= CHUNK_ELEMS)
     self.rows = min(shape[self.axis], max(1, CHUNK_ELEMS // math.prod(shape[self.axis + 1:])))
     self.invars: list = []
@@ -69,9 +76,10 @@ def _operand_ok(a, shape) -> bool:
   return len(s) == len(shape) and all(d in (1, n) for d, n in zip(s, shape))
 
 
-def _candidate(eqn, form, min_elems):
+def _candidate(eqn, form, min_elems, native_ok):
   """``(shape, reduced_axes)`` of the region ``eqn`` could join, or None: elementwise
-  equations (reduced_axes None) and sums (the sum of each chunk is the sum of its rows)."""
+  equations (reduced_axes None) and sums (the sum of each chunk is the sum of its rows).
+  Below ``min_elems``, elementwise equations that ``native_ok`` accepts (tier 2 only)."""
   if form is None or len(eqn.outvars) != 1:
     return None
   if form.elementwise:
@@ -83,17 +91,22 @@ def _candidate(eqn, form, min_elems):
       return None
   else:
     return None
-  if math.prod(shape) < min_elems or all(d == 1 for d in shape):
+  size = math.prod(shape)
+  if size < min_elems and not (native_ok and axes is None and size >= NATIVE_MIN_ELEMS and
+                               native_ok(eqn)):
+    return None
+  if all(d == 1 for d in shape):
     return None
   if not all(_operand_ok(a, shape) for a in eqn.invars):
     return None
   return shape, axes
 
 
-def find_regions(eqns, forms, effectful, min_elems=None):
+def find_regions(eqns, forms, effectful, min_elems=None, native_ok=None):
   """The program as a list of steps: an equation index or a ``Region``, in an order that
   respects every dependency and keeps effectful equations in their order. Only outputs of at
-  least ``min_elems`` (default FUSE_MIN_ELEMS) elements are fused."""
+  least ``min_elems`` (default FUSE_MIN_ELEMS) elements are fused, and from NATIVE_MIN_ELEMS
+  up, equations ``native_ok(eqn)`` accepts (tier 2 is on): those regions are ``whole``."""
   min_elems = FUSE_MIN_ELEMS if min_elems is None else min_elems
   steps: list = []
   region = None          # (shape, members, values defined by members, chunk axis)
@@ -104,11 +117,12 @@ def find_regions(eqns, forms, effectful, min_elems=None):
     if region is None:
       return
     shape, members, _, _ = region
-    if len(members) >= 2 and Region(shape, members).n_chunks >= 2:
+    whole = math.prod(shape) < min_elems
+    if len(members) >= 2 and (whole or Region(shape, members).n_chunks >= 2):
       steps.extend(hoisted)
       patterns = {a.aval.shape for i in members for a in eqns[i].invars
                   if type(a) is not Literal and a.aval.shape not in ((), shape)}
-      steps.append(Region(shape, members, sorted(patterns)))
+      steps.append(Region(shape, members, sorted(patterns), whole))
     else:  # not worth a loop: back to program order
       steps.extend(sorted(hoisted + members))
     hoisted.clear()
@@ -116,7 +130,7 @@ def find_regions(eqns, forms, effectful, min_elems=None):
 
   for i, eqn in enumerate(eqns):
     has_effect = effectful(eqn)
-    cand = None if has_effect else _candidate(eqn, forms[i], min_elems)
+    cand = None if has_effect else _candidate(eqn, forms[i], min_elems, native_ok)
     if region is not None:
       if cand is not None and cand[0] == region[0] and (
           cand[1] is None or (eqn.invars[0] in region[2] and min(cand[1]) > region[3])):

@@ -81,10 +81,13 @@ def profile_executable(exe, numpy_args, number=20, warmup=3):
   inst = _Instrument(exe.source)
   tree = inst.visit(tree)
   ast.fix_missing_locations(tree)
-  namespace = dict(exe.fn.__globals__)
+  namespace = dict(exe.generated.__globals__)  # (exe.fn may be wrapped: one BLAS thread)
   acc = [0.0] * len(inst.texts)
   namespace.update(_clock=time.perf_counter, _acc=acc)
   fn = compile_source(ast.unparse(tree), namespace, "fn")
+  if exe.fn is not exe.generated:  # run as the executable runs (e.g. on one BLAS thread)
+    from jaxlite._src.jit import _on_one_blas_thread
+    fn = _on_one_blas_thread(fn)
   for _ in range(warmup):
     fn(*exe.consts, *numpy_args)
   acc[:] = [0.0] * len(acc)
@@ -99,6 +102,8 @@ def profile(jitted, *args, number=20, warmup=3, **kwargs):
   """Profile ``jitted`` (a ``jax.jit`` function) on ``args``: a ``ProfileReport``."""
   from jaxlite._src.jit import Executable, _leaf_value
   entry = jitted.lower(*args, **kwargs)._entry
-  exe = entry.executable or Executable(entry.closed, jitted._name)
+  exe = entry.executable
+  if exe is None or exe.donated:  # repeated calls must not write over the arguments
+    exe = Executable(entry.closed, jitted._name)
   leaves = jitted._key(args, kwargs)[1]
   return profile_executable(exe, [_leaf_value(x) for x in leaves], number, warmup)
