@@ -322,3 +322,23 @@ def test_sweep_cases_eager_equal_jit_with_tier2_forced(monkeypatch, cache_dir, s
                                    rtol=case.rtol, atol=case.atol, err_msg=case.id)
       else:
         np.testing.assert_array_equal(g, w, err_msg=case.id)
+
+
+def test_slices_of_one_array_are_read_at_offsets_in_the_kernel(small_fusion):
+  # A box blur written as shifted slices: the kernel takes the padded image once.
+  def blur(img):
+    p = jnp.pad(img, 1)
+    h, w = img.shape
+    total = p[0:h, 0:w]
+    for i in range(3):
+      for j in range(3):
+        if i or j:
+          total = total + p[i:i + h, j:j + w]
+    return total / 9.0
+  img = np.random.default_rng(0).random((7, 9), dtype=np.float32)
+  plain, tier2 = tiers(blur, img)
+  (region,) = regions(tier2)
+  assert region.source.count("def kernel(") == 1 and "def kernel(b, o_" in region.source
+  assert "b[_i0 + 2, _i1 + 1]" in region.source
+  np.testing.assert_array_equal(run(tier2, img)[0], run(plain, img)[0])
+  assert region.native_calls == 1

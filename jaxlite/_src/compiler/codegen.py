@@ -335,6 +335,20 @@ class _Planner:
     lines[0] += f" ({guard[0]}; until it is ready, tier 1 unfused)"
     return lines + [f"if not {guard[1]}:"] + ["  " + line for line in stmts]
 
+  def _windows(self, region):
+    """``{operand: (name of the array it is a unit-stride slice of, start indices)}`` for
+    the region's operands made by ``slice`` (see native.kernel_source)."""
+    out = {}
+    for v in region.invars:
+      i = self.definer.get(v)
+      eqn = self.jaxpr.eqns[i] if i is not None else None
+      if eqn is None or eqn.primitive.name != "slice" or type(eqn.invars[0]) is not Var or \
+          v.aval.shape != region.shape or any(s not in (None, 1) for s in
+                                              eqn.params["strides"] or ()):
+        continue
+      out[v] = (self.em.name(eqn.invars[0]), tuple(eqn.params["start_indices"]))
+    return out
+
   def _native_guard(self, region):
     """``(name, "name(...)")``: the call that runs the region's tier-2 kernel (native.py)
     and says whether it did, else None. The kernel's source goes after the function, as
@@ -342,8 +356,14 @@ class _Planner:
     if self.native_mode == "off":
       return None
     em = self.em
-    args, compact = [], {}
+    args, kinds, compact = [], [], {}
+    windows = self._windows(region)
     for v in region.invars:
+      if v in windows:  # the sliced array, once
+        if windows[v][0] not in args:
+          args.append(windows[v][0])
+          kinds.append("")
+        continue
       c = self.const_values.get(v)
       if c is not None and c.ndim and 0 in c.strides:  # a broadcast constant: its source
         c = np.ascontiguousarray(c[tuple(slice(0, 1) if st == 0 else slice(None)
@@ -352,13 +372,13 @@ class _Planner:
         args.append(em.const(c, "nc"))
       else:
         args.append(em.name(v))
-    source = native.kernel_source(region, self.jaxpr.eqns, em.name, compact)
+      kinds.append("" if compact.get(v, v.aval.shape) == region.shape else
+                   "s" if not v.aval.shape else "b")
+    source = native.kernel_source(region, self.jaxpr.eqns, em.name, compact, windows)
     if source is None:
       return None
     threshold = config.jaxlite_native_threshold
-    kinds = tuple("" if compact.get(v, v.aval.shape) == region.shape else
-                  "s" if not v.aval.shape else "b" for v in region.invars) + \
-        ("",) * len(region.outvars)
+    kinds = tuple(kinds) + ("",) * len(region.outvars)
     nat = native.NativeRegion(source, kinds, self.native_mode == "force", threshold,
                               work=math.prod(region.shape) * len(region.members))
     threshold = nat.threshold

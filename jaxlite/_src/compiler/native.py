@@ -306,12 +306,15 @@ def supports(eqn) -> bool:
   return rule(["x"] * len(eqn.invars), eqn, lambda t: f"({t})") is not None
 
 
-def kernel_source(region, eqns, name_of, shape_of=None):
+def kernel_source(region, eqns, name_of, shape_of=None, windows=None):
   """The source of a numba kernel computing ``region`` (filled by ``fusion.region_io``),
   or None when some member has no scalar form. The kernel takes the region's invars (arrays;
   0-d ones as NumPy scalars) then one output array per outvar; ``name_of(var)`` gives the
   names tier 1's code uses; ``shape_of`` the shapes of operands passed in compact form (a
-  broadcast constant as its size-1 source). Chunked regions run on every core, ``whole``
+  broadcast constant as its size-1 source); ``windows`` maps operands that are unit-stride
+  slices of a bigger array to ``(that array's name, start indices)``: the kernel takes the
+  array once and reads each window at its offset (81 shifted slices of one image are one
+  argument, and the loop stays vectorizable). Chunked regions run on every core, ``whole``
   ones on one: on a busy machine, threads wait for each other longer than a small loop
   takes."""
   shape = region.shape
@@ -321,9 +324,18 @@ def kernel_source(region, eqns, name_of, shape_of=None):
   idx = [f"_i{k}" for k in range(rank)]
   params, loads = [], []
   reads = {}
+  windows = windows or {}
   for v in region.invars:
     if v.aval.dtype not in _DTYPES:
       return None
+    if v in windows:
+      base, starts = windows[v]
+      if base not in params:
+        params.append(base)
+      reads[v] = f"l_{name_of(v)}"
+      index = ", ".join(f"{i} + {s}" if s else i for i, s in zip(idx, starts))
+      loads.append(f"l_{name_of(v)} = {base}[{index}]")
+      continue
     name = name_of(v)
     params.append(name)
     if not v.aval.shape:
