@@ -52,9 +52,10 @@ class Config:
     self._define("jaxlite_native_kernels", os.environ.get("JAXLITE_NATIVE_KERNELS", "auto"),
                  "'auto': hot fused regions become numba kernels when numba is installed; "
                  "'off': never; 'force': compile them at the first call.")
-    self._define("jaxlite_native_threshold",
-                 int(os.environ.get("JAXLITE_NATIVE_THRESHOLD", "20")),
-                 "Calls of a fused region before its numba kernel is built (in the background).")
+    threshold = os.environ.get("JAXLITE_NATIVE_THRESHOLD")
+    self._define("jaxlite_native_threshold", int(threshold) if threshold else None,
+                 "Calls of a fused region before its numba kernel is built (in the "
+                 "background); None: once its calls have done about 2 s of tier-1 work.")
     self._define("jax_cpu_enable_async_dispatch",
                  _env_bool("jax_cpu_enable_async_dispatch", True),
                  "Run long jitted calls on a worker thread and return pending arrays.")

@@ -559,13 +559,16 @@ class NativeRegion:
   ``from_disk``: numba loaded the kernel from its cache."""
 
   _MAX_LAYOUTS = 4   # argument layouts compiled per region before giving up on new ones
-  # A kernel costs ~0.3 s to build; a region whose tier-1 calls have done about that much
-  # work (element operations at ~1 ns each) is worth building before ``threshold`` calls.
-  PAYBACK_ELEMENT_OPS = 3e8
+  # Building a kernel costs 0.3-1.3 s of (mostly GIL-holding) compiler time, and a kernel
+  # saves about half of its region's tier-1 time. So by default a region is built once its
+  # tier-1 calls have done ~2 s of work (element operations at ~1 ns each): the SELU over
+  # 10000^2 after 4 calls, a 1347x128 layer's chain after ~2000 (a 500-step demo never
+  # pays for it), and a long training run keeps the gain.
+  PAYBACK_ELEMENT_OPS = 2e9
 
-  def __init__(self, source, kinds, force, threshold, work=0):
-    if work:  # element operations per call
-      threshold = max(1, min(threshold, math.ceil(self.PAYBACK_ELEMENT_OPS / work)))
+  def __init__(self, source, kinds, force, threshold=None, work=0):
+    if threshold is None:  # element operations per call decide
+      threshold = max(1, math.ceil(self.PAYBACK_ELEMENT_OPS / max(work, 1)))
     self.source = source
     # Per argument: "s" a 0-d operand (numba wants a scalar), "b" an operand broadcast along
     # some axis (made contiguous: broadcast views have zero strides, which numba's loops
