@@ -24,3 +24,15 @@ def call(fn, a, b):
     return fn(a, b)
   finally:
     _state.reset(token)
+
+
+def call1(fn, a):
+  """``fn(a)`` with NumPy's floating-point warnings off."""
+  if _state is None:
+    with np.errstate(all="ignore"):
+      return fn(a)
+  token = _state.set(_IGNORE)
+  try:
+    return fn(a)
+  finally:
+    _state.reset(token)

@@ -20,27 +20,16 @@ _state = core._state
 _eval_trace = core.eval_trace
 
 
-def _fast_ok(*xs):
-  if _state.trace is not _eval_trace or config.jax_debug_nans or config.jax_debug_infs:
-    return False
-  first = xs[0]
-  if type(first) is not ArrayImpl or first._value.dtype not in _FAST_DTYPES:
-    return False
-  shape = first._value.shape
-  for x in xs[1:]:
-    if type(x) is not ArrayImpl or x._value.dtype is not first._value.dtype or \
-        x._value.shape != shape:
-      return False
-  return True
-
-
 def _one_arg(name, lax_name, inexact=False, np_fn=None, may_warn=False):
   def fn(x, /):
-    if np_fn is not None and _fast_ok(x):
-      if may_warn:  # NumPy warns where JAX silently gives inf/nan; errstate costs ~1 us.
-        with np.errstate(all="ignore"):
-          return ArrayImpl(np.asarray(np_fn(x._value)), x.weak_type)
-      return ArrayImpl(np.asarray(np_fn(x._value)), x.weak_type)
+    # The fast path: a concrete array of a fast dtype, no debug checks (ArrayImpl makes
+    # NumPy's 0-d scalars arrays again).
+    if np_fn is not None and type(x) is ArrayImpl and _state.trace is _eval_trace and \
+        x._value.dtype in _FAST_DTYPES and not config.jax_debug_nans and \
+        not config.jax_debug_infs:
+      if may_warn:  # NumPy warns where JAX silently gives inf/nan
+        return ArrayImpl(quiet.call1(np_fn, x._value), x.weak_type)
+      return ArrayImpl(np_fn(x._value), x.weak_type)
     util.check_arraylike(name, x)
     (x,) = util.promote_dtypes_inexact(x) if inexact else util.promote_dtypes(x)
     return getattr(lax, lax_name)(x)
@@ -49,14 +38,25 @@ def _one_arg(name, lax_name, inexact=False, np_fn=None, may_warn=False):
   return fn
 
 
+def _fast_pair(np_fn, x, y):
+  """``np_fn`` on two concrete arrays of one fast dtype and shape, quietly (inf - inf is a
+  silent nan in JAX); None for anything else."""
+  if type(x) is ArrayImpl and type(y) is ArrayImpl and _state.trace is _eval_trace:
+    a, b = x._value, y._value
+    if a.dtype is b.dtype and a.shape == b.shape and a.dtype in _FAST_DTYPES and \
+        not config.jax_debug_nans and not config.jax_debug_infs:
+      return ArrayImpl(quiet.call(np_fn, a, b), x.weak_type and y.weak_type)
+  return None
+
+
 def _two_args(name, lax_name, inexact=False, np_fn=None):
   promote = util.promote_args_inexact if inexact else util.promote_args
 
   def fn(x, y, /):
-    if np_fn is not None and _fast_ok(x, y):
-      # inf - inf: JAX gives nan without a warning
-      return ArrayImpl(np.asarray(quiet.call(np_fn, x._value, y._value)),
-                       x.weak_type and y.weak_type)
+    if np_fn is not None:
+      out = _fast_pair(np_fn, x, y)
+      if out is not None:
+        return out
     x, y = promote(name, x, y)
     return getattr(lax, lax_name)(x, y)
   fn.__name__ = fn.__qualname__ = name
@@ -68,9 +68,9 @@ def _two_args(name, lax_name, inexact=False, np_fn=None):
 
 def add(x, y, /):
   """``x + y``; on booleans a logical or, as in JAX."""
-  if _fast_ok(x, y):
-    return ArrayImpl(np.asarray(quiet.call(np.add, x._value, y._value)),
-                     x.weak_type and y.weak_type)
+  out = _fast_pair(np.add, x, y)
+  if out is not None:
+    return out
   x, y = util.promote_args("add", x, y)
   if core.get_aval(x).dtype == np.bool_:
     return lax.bitwise_or(x, y)
@@ -85,9 +85,9 @@ def _mul_bool_aware(x, y, /):
 subtract = _two_args("subtract", "sub", np_fn=np.subtract)
 def multiply(x, y, /):
   """``x * y``; on booleans a logical and, as in JAX."""
-  if _fast_ok(x, y):
-    return ArrayImpl(np.asarray(quiet.call(np.multiply, x._value, y._value)),
-                     x.weak_type and y.weak_type)
+  out = _fast_pair(np.multiply, x, y)
+  if out is not None:
+    return out
   return _mul_bool_aware(x, y)
 maximum = _two_args("maximum", "max", np_fn=np.maximum)
 minimum = _two_args("minimum", "min", np_fn=np.minimum)
