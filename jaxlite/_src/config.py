@@ -55,7 +55,7 @@ class Config:
     threshold = os.environ.get("JAXLITE_NATIVE_THRESHOLD")
     self._define("jaxlite_native_threshold", int(threshold) if threshold else None,
                  "Calls of a fused region before its numba kernel is built (in the "
-                 "background); None: once its calls have done about 2 s of tier-1 work.")
+                 "background); None: once its tier-1 code has taken 1 s in all.")
     self._define("jax_cpu_enable_async_dispatch",
                  _env_bool("jax_cpu_enable_async_dispatch", True),
                  "Run long jitted calls on a worker thread and return pending arrays.")

@@ -144,6 +144,22 @@ def test_kernel_is_swapped_in_after_threshold_calls(small_fusion, exact_args):
   assert (nat.calls, nat.native_calls) == (4, 1)
 
 
+def test_by_default_a_kernel_is_built_after_enough_time_in_tier1(small_fusion, exact_args,
+                                                                 monkeypatch):
+  monkeypatch.setattr(native.NativeRegion, "PAYBACK_SECONDS", 1e-9)
+  plain, tier2 = tiers(exact_program, *exact_args, mode="auto", threshold=None)
+  nat = regions(tier2)[1]
+  assert "compiled in the background after 1e-09 s in its tier-1 code" in tier2.source
+  run(tier2, *exact_args)
+  assert nat.tier1_seconds > 0 and not nat.descs   # timed, nothing queued yet
+  run(tier2, *exact_args)                           # due now: queued, tier 1 still runs
+  native.worker.wait()
+  want = run(plain, *exact_args)
+  for got, w in zip(run(tier2, *exact_args), want):
+    assert_identical(got, w)
+  assert nat.native_calls == 1
+
+
 def test_a_new_layout_runs_tier1_until_compiled(small_fusion):
   x = np.linspace(-1, 1, 48, dtype=np.float32).reshape(6, 8)
   f = lambda x: (x * 3.0 + 1.0) * x

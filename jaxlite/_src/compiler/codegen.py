@@ -6,7 +6,6 @@ back as Python literals."""
 from __future__ import annotations
 
 import keyword
-import math
 
 import numpy as np
 
@@ -284,6 +283,7 @@ class _Planner:
       chunks = f"(() if {guard[1]} else {chunks})"
     pattern_names = [f"_c{k}" for k in range(len(region.patterns))]
     lines.append(f"for {', '.join(['_c', '_t'] + pattern_names)} in {chunks}:")
+    after = [] if guard is None else [f"{guard[0]}.tier1_done()"]
     index_of = dict(zip(region.patterns, pattern_names))
     index_of[region.shape] = "_c"
     chunk_shape = region.chunk_shape()
@@ -310,7 +310,7 @@ class _Planner:
       else:
         lines.append(f"  {em.name(v)} = {form.text(f'_b{slot}[_t]')}")
       local.add(v)
-    return lines
+    return lines + after
 
   def _emit_whole(self, region, member_slots):
     """A region on arrays too small for chunks (tier 2 only): the kernel, else the members'
@@ -333,7 +333,8 @@ class _Planner:
     if guard is None:
       return lines + stmts
     lines[0] += f" ({guard[0]}; until it is ready, tier 1 unfused)"
-    return lines + [f"if not {guard[1]}:"] + ["  " + line for line in stmts]
+    return lines + [f"if not {guard[1]}:"] + ["  " + line for line in stmts] + \
+        [f"  {guard[0]}.tier1_done()"]
 
   def _windows(self, region):
     """``{operand: (name of the array it is a unit-stride slice of, start indices)}`` for
@@ -379,13 +380,13 @@ class _Planner:
       return None
     threshold = config.jaxlite_native_threshold
     kinds = tuple(kinds) + ("",) * len(region.outvars)
-    nat = native.NativeRegion(source, kinds, self.native_mode == "force", threshold,
-                              work=math.prod(region.shape) * len(region.members))
-    threshold = nat.threshold
+    nat = native.NativeRegion(source, kinds, self.native_mode == "force", threshold)
     name = f"_native{len(self.native_regions)}"
     self.native_regions.append(nat)
     em.namespace[name] = nat
-    when = "at the first call" if nat.force else f"in the background after {threshold} calls"
+    when = "at the first call" if nat.force else "in the background after " + (
+        f"{threshold} calls" if threshold is not None else
+        f"{nat.PAYBACK_SECONDS:g} s in its tier-1 code")
     em.trailer += ["", f"# {name}: numba kernel (tier 2), compiled {when}"]
     em.trailer += [f"#   {line}" if line else "#" for line in source.splitlines()]
     args += [em.name(v) for v in region.outvars]

@@ -30,11 +30,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import math
 import os
 import queue
 import sys
 import threading
+import time
 
 import numpy as np
 
@@ -560,15 +560,13 @@ class NativeRegion:
 
   _MAX_LAYOUTS = 4   # argument layouts compiled per region before giving up on new ones
   # Building a kernel costs 0.3-1.3 s of (mostly GIL-holding) compiler time, and a kernel
-  # saves about half of its region's tier-1 time. So by default a region is built once its
-  # tier-1 calls have done ~2 s of work (element operations at ~1 ns each): the SELU over
-  # 10000^2 after 4 calls, a 1347x128 layer's chain after ~2000 (a 500-step demo never
-  # pays for it), and a long training run keeps the gain.
-  PAYBACK_ELEMENT_OPS = 2e9
+  # saves half or more of its region's tier-1 time. So by default a region is built once
+  # its tier-1 loop has taken PAYBACK_SECONDS in all: the SELU over 10000^2 after ~6 calls,
+  # the 81-slice blur after ~170, a 1347x128 layer's chain after thousands (a 500-step demo
+  # never pays for it), and a long run keeps the gain.
+  PAYBACK_SECONDS = 1.0
 
-  def __init__(self, source, kinds, force, threshold=None, work=0):
-    if threshold is None:  # element operations per call decide
-      threshold = max(1, math.ceil(self.PAYBACK_ELEMENT_OPS / max(work, 1)))
+  def __init__(self, source, kinds, force, threshold=None):
     self.source = source
     # Per argument: "s" a 0-d operand (numba wants a scalar), "b" an operand broadcast along
     # some axis (made contiguous: broadcast views have zero strides, which numba's loops
@@ -579,6 +577,8 @@ class NativeRegion:
     self.threshold = threshold
     self.calls = 0
     self.native_calls = 0
+    self.tier1_seconds = 0.0   # time in the tier-1 code so far (the default threshold)
+    self._t0 = 0.0
     self.kernel = None
     self.from_disk = False
     self.descs: set = set()      # layouts compiled or queued
@@ -603,11 +603,25 @@ class NativeRegion:
     else:
       worker.submit(self, desc)
 
+  def _due(self) -> bool:
+    if self.force:
+      return True
+    if self.threshold is not None:
+      return self.calls >= self.threshold
+    return self.tier1_seconds >= self.PAYBACK_SECONDS
+
+  def tier1_done(self):
+    """Called by generated code after the tier-1 code of the region."""
+    t0 = self._t0
+    if t0:
+      self.tier1_seconds += time.perf_counter() - t0
+      self._t0 = 0.0
+
   def __call__(self, *args):
     self.calls += 1
     kernel = self.kernel
-    if kernel is None and (self.descs is None or (self.calls < self.threshold and
-                                                  not self.force)) or _forked:
+    if kernel is None and (self.descs is None or not self._due()) or _forked:
+      self._t0 = time.perf_counter()
       return False
     if self.convert:
       args = [a if not kind or type(a) is not np.ndarray else a[()] if kind == "s" else
