@@ -3,7 +3,7 @@ random inputs against NumPy (hypothesis), JAX-specific semantics against literal
 the real JAX 0.10.2, errors, and the transformations (jit, grad, vmap) through them."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import jaxlite
@@ -116,6 +116,12 @@ def test_nan_reductions_match_numpy(x):
     ["linear", "lower", "higher", "midpoint", "inverted_cdf"]))
 def test_quantile_methods_match_numpy(x, q, method):
   q = f32(q)
+  if method == "inverted_cdf":
+    # JAX (and jaxlite) compute q * n in float32; at a step of the inverted CDF the float64
+    # reference can land on the other side (q = f32(1/3), n = 3: 1.0 vs 1.00000003).
+    sizes = {x.size} | set(x.shape)
+    assume(all(np.ceil(f32(q) * f32(n)) == np.ceil(np.float64(q) * n)
+                          for n in sizes))
   for axis in (None, 0, (0, -1) if x.ndim == 2 else -1):
     got = jnp.quantile(x, q, axis=axis, method=method)
     want = np.quantile(x.astype(np.float64), np.float64(q), axis=axis, method=method)
