@@ -134,7 +134,7 @@ def mlp_compile(e):
 
 
 @workload("mlp_step", "steady-state call of the jitted MLP training step "
-          "(NumPy: hand-written forward and backward)")
+          "(NumPy: hand-written forward and backward)", targets={"jax": 1.0})
 def mlp_step(e):
   step = numpy_train_step if e.is_numpy else make_train_step(e.jax, e.jnp)
   return (step, *_mlp_data(e))
