@@ -9,20 +9,18 @@ import functools
 import logging
 import math
 import time
-import warnings
 import weakref
 
 import numpy as np
 
-from jaxlite._src import async_dispatch, blas_threads, compiler
+from jaxlite._src import async_dispatch, blas_threads, compiler, donation
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src import tree_util
-from jaxlite._src.api_util import fun_name, fun_signature, resolve_static_argnums
+from jaxlite._src.api_util import fun_name, resolve_static_argnums
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.compiler import codegen, passes, simplify
 from jaxlite._src.config import config
-from jaxlite._src.errors import JaxRuntimeError
 from jaxlite._src.core import Tracer
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters import partial_eval as pe
@@ -109,21 +107,6 @@ def _may_run_async(jaxpr) -> bool:
         if hasattr(sub, "eqns") and not _may_run_async(sub):
           return False
   return True
-
-
-def _donate(x):
-  """The source for a donated argument leaf, which is deleted (as JAX deletes donated
-  arrays). Generated code may write over a donated buffer, so one that anything else can
-  still see (a view, another array on the same buffer) is copied first."""
-  if type(x) is not ArrayImpl:
-    return _leaf_value(x)  # a fresh copy already
-  later = x._later
-  if type(later) is async_dispatch.Result:
-    x.delete()
-    return async_dispatch.Owned(later)
-  value = x._value  # raises if x was deleted already
-  x.delete()
-  return async_dispatch.sole_owner(value)
 
 
 def _source(x):
@@ -336,7 +319,7 @@ class JitWrapped:
     self._fun = fun
     self._static_argnums, self._static_argnames = resolve_static_argnums(
         fun, static_argnums, static_argnames)
-    self._donate_argnums, self._donate_argnames = _resolve_donation(
+    self._donate_argnums, self._donate_argnames = donation.resolve(
         fun, donate_argnums, donate_argnames, self._static_argnums, self._static_argnames)
     self._inline = inline
     self._cache: dict = {}
@@ -468,7 +451,7 @@ class JitWrapped:
       t0 = time.perf_counter()
       closed, out_tree = self._trace(args, kwargs, leaves, treedef)
       has_tracer_consts = pe.closed_jaxpr_has_tracer_consts(closed)
-      donated = self._usable_donations(args, kwargs, closed) if (
+      donated = donation.usable(self, args, kwargs, closed) if (
           self._donate_argnums or self._donate_argnames) else ()
       exe = None if has_tracer_consts else Executable(closed, self._name,
                                                       donated=frozenset(donated))
@@ -520,7 +503,7 @@ class JitWrapped:
     if trace is core.eval_trace and entry.executable is not None and not has_tracer:
       exe = entry.executable
       if entry.donated:
-        outs = exe(self._donated_sources(leaves, entry.donated))
+        outs = exe(donation.sources(leaves, entry.donated, _source))
       elif exe.plain:  # the common case, without the checks for pending arguments
         outs = exe.fn(*exe.consts, *[x._value if type(x) is ArrayImpl else _leaf_value(x)
                                      for x in leaves])
@@ -539,59 +522,6 @@ class JitWrapped:
     else:
       outs = jit_p.bind(*leaves, jaxpr=closed, name=self._name)
     return tree_util.tree_unflatten(entry.out_tree, outs)
-
-  # -- donation ----------------------------------------------------------------
-  def _usable_donations(self, args, kwargs, closed):
-    """Flat positions of donated leaves that an output can take over, paired as XLA pairs
-    them; warns about the others, as JAX does."""
-    static_pos, dyn_args, dyn_kwargs, _, _ = self._split_args(args, kwargs)
-    nums = {i % len(args) for i in self._donate_argnums if -len(args) <= i < len(args)}
-    wanted, k = [], 0
-    dyn_positions = [i for i in range(len(args)) if i not in static_pos]
-    for i, a in zip(dyn_positions, dyn_args):
-      n = tree_util.tree_structure(a).num_leaves
-      if i in nums:
-        wanted.extend(range(k, k + n))
-      k += n
-    for name in sorted(dyn_kwargs):  # the order dicts flatten in
-      n = tree_util.tree_structure(dyn_kwargs[name]).num_leaves
-      if name in self._donate_argnames:
-        wanted.extend(range(k, k + n))
-      k += n
-    # XLA pairs a donated buffer with an output of as many elements of the same width
-    # (f32[6] with f32[2,3] or i32[6]), in argument order.
-    outs = [(math.prod(a.shape), a.dtype.itemsize) for a in closed.out_avals]
-    usable, unusable = [], []
-    for pos in wanted:
-      aval = closed.in_avals[pos]
-      match = (math.prod(aval.shape), aval.dtype.itemsize)
-      if match in outs:
-        outs[outs.index(match)] = None
-        usable.append(pos)
-      else:
-        unusable.append(aval.str_short())
-    if unusable:
-      warnings.warn(f"Some donated buffers were not usable: {', '.join(unusable)}.\n"
-                    "See an explanation at "
-                    "https://docs.jax.dev/en/latest/faq.html#buffer-donation.", stacklevel=4)
-    return tuple(usable)
-
-  def _donated_sources(self, leaves, donated):
-    donated_ids = {id(leaves[i]) for i in donated if type(leaves[i]) is ArrayImpl}
-    for i, x in enumerate(leaves):
-      if i not in donated and id(x) in donated_ids:
-        first = next(j for j in donated if leaves[j] is x)
-        raise JaxRuntimeError(
-            f"INVALID_ARGUMENT: flattened argument {i} is the buffer donated as flattened "
-            f"argument {first} of the same call. Pass a copy (x.copy()) or stop donating it.")
-    # Every leaf is checked before any is deleted: a deleted one raises here.
-    sources = [None if i in donated else _source(x) for i, x in enumerate(leaves)]
-    for i in donated:
-      if type(leaves[i]) is ArrayImpl and leaves[i].is_deleted():
-        leaves[i]._value  # noqa: B018  (raises that it was deleted)
-    for i in donated:
-      sources[i] = _donate(leaves[i])
-    return sources
 
   def _check_nans(self, outs, args, kwargs):
     """On a NaN/inf output, re-run op by op so the error names the primitive (as JAX does)."""
@@ -635,35 +565,6 @@ class JitWrapped:
 
   def _cache_size(self):
     return len(self._cache)
-
-
-def _resolve_donation(fun, donate_argnums, donate_argnames, static_argnums, static_argnames):
-  """(donate_argnums, donate_argnames), each filled in from the other through ``fun``'s
-  signature as jax.jit does, with JAX's errors for bad or static ones."""
-  if donate_argnums is None and donate_argnames is None:
-    return (), ()
-  nums, names = resolve_static_argnums(fun, donate_argnums, donate_argnames)
-  sig = fun_signature(fun)
-  if sig is not None:
-    params = sig.parameters.values()
-    if not any(p.kind == p.VAR_POSITIONAL for p in params):
-      n_pos = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
-      if any(not -n_pos <= i < n_pos for i in nums):
-        raise ValueError(f"Jitted function has donate_argnums={tuple(nums)}, but only accepts "
-                         f"{n_pos} positional arguments.")
-    if not any(p.kind == p.VAR_KEYWORD for p in params):
-      bad = set(names) - set(sig.parameters)
-      if bad:
-        raise ValueError(f"Jitted function has invalid argnames {bad} in donate_argnames. "
-                         "Function does not take these args.")
-  both = set(names) & set(static_argnames)
-  if both:
-    raise ValueError("static_argnames and donate_argnames cannot intersect. Argument names "
-                     f"{both} appear in both static_argnames and donate_argnames")
-  if set(nums) & set(static_argnums):
-    raise ValueError("static_argnums and donate_argnums cannot intersect. Argument numbers "
-                     f"{set(nums) & set(static_argnums)} appear in both.")
-  return nums, names
 
 
 def _is_hashable(v):
