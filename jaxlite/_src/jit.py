@@ -470,6 +470,7 @@ class JitWrapped:
 
   # -- calling --------------------------------------------------------------
   def __call__(self, *args, **kwargs):
+    all_arrays = False
     if self._fast_ok and not kwargs and core._state.trace is core.eval_trace:
       sig = []
       for a in args:
@@ -478,6 +479,7 @@ class JitWrapped:
         v = a._value if a._later is None else a._later  # pending: its shape, no wait
         sig.append((v.shape, v.dtype, a.weak_type))
       else:
+        all_arrays = True
         entry = self._fast_cache.get((tuple(sig), config._trace_ctx))
         if entry is not None and not config.jax_disable_jit and not config.jax_debug_nans \
             and not config.jax_debug_infs:
@@ -495,10 +497,8 @@ class JitWrapped:
     if config.jax_disable_jit:
       return self._fun(*args, **kwargs)
     entry, leaves, has_tracer = self._get_entry(args, kwargs)
-    if self._fast_ok and not kwargs and entry.executable is not None and all(
-        type(a) is ArrayImpl for a in args):
-      sig = tuple((a._value.shape, a._value.dtype, a.weak_type) for a in args)
-      self._fast_cache[(sig, config._trace_ctx)] = entry
+    if all_arrays and entry.executable is not None:
+      self._fast_cache[(tuple(sig), config._trace_ctx)] = entry
     trace = core._state.trace
     if trace is core.eval_trace and entry.executable is not None and not has_tracer:
       exe = entry.executable

@@ -420,11 +420,12 @@ class PyTreeDef:
     return self is other or self._node == other._node
 
   def __hash__(self):
-    try:
-      return self._hash
-    except AttributeError:
+    # Every constructor sets _hash to None: a missing slot's AttributeError would cost ~1 us
+    # on each jit call (its cache key holds a fresh treedef).
+    h = self._hash
+    if h is None:
       h = self._hash = hash(_skeleton(self._node))
-      return h
+    return h
 
   def __reduce__(self):
     return _unpickle_treedef, (self._node, self._num_leaves)
@@ -437,6 +438,7 @@ def _mk(node, num_leaves):
   td = _new(PyTreeDef)
   td._node = node
   td._num_leaves = num_leaves
+  td._hash = None
   return td
 
 
@@ -458,6 +460,7 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   td = _new(PyTreeDef)  # inlined _mk: this is the hottest entry point
   td._node = node
   td._num_leaves = len(leaves)
+  td._hash = None
   return leaves, td
 
 

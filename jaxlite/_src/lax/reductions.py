@@ -86,7 +86,7 @@ def _axes_param(axes):
 reduce_sum_p = _reduction(
     "reduce_sum",
     quiet(lambda x, *, axes, out_sharding=None: np.add.reduce(x, axis=axes, dtype=x.dtype)),
-    _num, expr="np.add.reduce({x}, axis={axes!r}, dtype={x}.dtype)")
+    _num, expr="np.add.reduce({x}, {axes!r}, {x}.dtype)")  # positional: ~0.1 us less
 
 
 def reduce_sum(operand, axes, *, out_sharding=None):
