@@ -12,7 +12,7 @@ from jaxlite._src import tree_util
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters import partial_eval as pe
 from jaxlite._src.interpreters.ad import Zero
-from jaxlite._src.jaxpr import ClosedJaxpr, eval_jaxpr
+from jaxlite._src.jaxpr import eval_jaxpr
 from jaxlite._src.jaxpr_printer import register_param_printer
 from jaxlite._src.lax.control_flow.common import (
     avals_of, run_jaxpr, trace_to_jaxpr_hoisting_consts)
@@ -149,7 +149,6 @@ def _remat_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, prevent
 
 
 def _remat_transpose(cts, *args, jaxpr, prevent_cse, differentiated, policy, _split=None):
-  linear = [ad.is_undefined_primal(a) for a in args]
   cts = [ad.instantiate_zeros(c) if type(c) is not Zero else ad.zeros_like_aval(c.aval)
          for c in cts]
   if _split is not None:

@@ -75,13 +75,16 @@ class ArrayImpl(Array):
     later = self._later
     return self._value.dtype if later is None else later.dtype
 
+  # Each reads the buffer directly when there is one (these are on eager hot paths).
   @property
   def ndim(self):
-    return len(self.shape)
+    later = self._later
+    return self._value.ndim if later is None else len(later.shape)
 
   @property
   def size(self):
-    return math.prod(self.shape)
+    later = self._later
+    return self._value.size if later is None else math.prod(later.shape)
 
   @property
   def itemsize(self):
@@ -89,7 +92,8 @@ class ArrayImpl(Array):
 
   @property
   def nbytes(self):
-    return self.size * self.dtype.itemsize
+    later = self._later
+    return self._value.nbytes if later is None else math.prod(later.shape) * later.dtype.itemsize
 
   # -- devices --------------------------------------------------------------
   @property

@@ -9,13 +9,12 @@ from __future__ import annotations
 import functools
 import inspect
 
-import numpy as np
 
 from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src import tree_util
 from jaxlite._src.api_util import fun_name
-from jaxlite._src.core import Trace, Tracer, get_aval
+from jaxlite._src.core import Tracer, get_aval
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters import partial_eval as pe
 from jaxlite._src.interpreters.ad import JoinTrace, JVPTrace, Zero

@@ -15,9 +15,8 @@ from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src import tree_util
 from jaxlite._src.array import ArrayImpl
-from jaxlite._src.core import ShapedArray, Tracer
+from jaxlite._src.core import ShapedArray
 from jaxlite._src.interpreters import ad, batching
-from jaxlite._src.interpreters.ad import Zero
 
 
 def _to_arrays(values):

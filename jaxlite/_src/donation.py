@@ -86,8 +86,9 @@ def sources(leaves, donated, source):
     if i not in donated and id(x) in donated_ids:
       first = next(j for j in donated if leaves[j] is x)
       raise JaxRuntimeError(
-          f"INVALID_ARGUMENT: flattened argument {i} is the buffer donated as flattened "
-          f"argument {first} of the same call. Pass a copy (x.copy()) or stop donating it.")
+          "INVALID_ARGUMENT: Attempt to use a buffer that was previously donated in the same "
+          f"call (flattened argument {i}, first use: {first}). Toy example for this bug: "
+          "`f(donate(a), a)`. Pass a copy (`a.copy()`) or stop donating it.")
   # Every leaf is checked before any is deleted: a deleted one raises here.
   out = [None if i in donated else source(x) for i, x in enumerate(leaves)]
   for i in donated:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-from jaxlite._src import core
 from jaxlite._src.core import ShapedArray
 
 

@@ -25,7 +25,7 @@ from jaxlite._src.core import Tracer
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters import partial_eval as pe
 from jaxlite._src.interpreters.ad import Zero
-from jaxlite._src.jaxpr import ClosedJaxpr, eval_jaxpr
+from jaxlite._src.jaxpr import ClosedJaxpr
 
 logger = logging.getLogger("jaxlite")
 

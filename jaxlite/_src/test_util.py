@@ -1,7 +1,6 @@
 """Numerical derivative checks (``jax.test_util.check_grads``)."""
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 

@@ -1,9 +1,11 @@
 """Jaxpr-to-jaxpr passes run before code generation. Each is semantics-preserving."""
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
-from jaxlite._src.jaxpr import DropVar, Jaxpr, JaxprEqn, Literal, Var
+from jaxlite._src.jaxpr import DropVar, Jaxpr, Literal, Var
 
 
 def _subst(a, env):
@@ -77,14 +79,10 @@ def is_effectful(eqn) -> bool:
 
 
 _without_subjaxprs: set = set()
-_effectful_cache: "weakref.WeakKeyDictionary" = None
+_effectful_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _jaxpr_effectful(jaxpr) -> bool:
-  global _effectful_cache
-  import weakref
-  if _effectful_cache is None:
-    _effectful_cache = weakref.WeakKeyDictionary()
   try:
     return _effectful_cache[jaxpr]
   except (KeyError, TypeError):

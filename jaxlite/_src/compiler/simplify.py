@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jaxlite._src.jaxpr import Literal, Var
+from jaxlite._src.jaxpr import Literal
 
 rules: dict = {}
 
@@ -83,7 +83,7 @@ def broadcast_in_dim(eqn, producer):
 
 @_rule("transpose")
 def transpose(eqn, producer):
-  (x,), out = eqn.invars, eqn.outvars[0]
+  (x,) = eqn.invars
   perm = tuple(eqn.params["permutation"])
   if perm == tuple(range(len(perm))):
     return x

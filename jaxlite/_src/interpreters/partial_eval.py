@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from jaxlite._src import core
-from jaxlite._src import dtypes
 from jaxlite._src import errors
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.core import ShapedArray, Trace, Tracer

@@ -39,7 +39,6 @@ def _dot_general_numpy(lhs, rhs, lc, rc, lb, rb, preferred_element_type):
   compute = _compute_dtype(lhs.dtype, out_dtype)
   lhs = lhs.astype(compute, copy=False)
   rhs = rhs.astype(compute, copy=False)
-  nb = len(lb)
   if len(lc) == 1 and len(l_free) <= 1 and len(r_free) <= 1:
     # Transposed views go to BLAS as they are (it takes strides): no copies.
     a = np.transpose(lhs, list(lb) + l_free + list(lc))

@@ -5,7 +5,6 @@ import numpy as np
 
 from jaxlite._src import core
 from jaxlite._src import dtypes
-from jaxlite._src.core import ShapedArray
 
 # Dtype classes accepted by primitives (checked with dtypes.issubdtype).
 _bool = (np.bool_,)

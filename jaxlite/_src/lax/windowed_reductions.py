@@ -549,14 +549,36 @@ ad.primitive_jvps[reduce_window_p] = _reduce_window_jvp
 batching.primitive_batchers[reduce_window_p] = _reduce_window_batch
 
 
-def _monoid_window_primitive(computation, inits):
-  """The specialised primitive for add/max/min with their identity as init, as JAX picks."""
+def _known_scalar_init(inits):
+  """``(value, dtype)`` of a single init value known while tracing, else None: only then
+  can a reduction be one of the specialised primitives."""
   if len(inits) != 1:
     return None
   val = core.concrete_value(inits[0])
   if val is None or np.shape(val) != ():
     return None
-  dtype = core.get_aval(inits[0]).dtype
+  return val, core.get_aval(inits[0]).dtype
+
+
+def _flat_operands_and_inits(operands, init_values):
+  """The leaves of ``operands`` and ``init_values``, which must be pytrees of one structure."""
+  flat_operands, operand_tree = tree_util.tree_flatten(operands)
+  flat_inits, init_tree = tree_util.tree_flatten(init_values)
+  if operand_tree != init_tree:
+    raise ValueError("Operands must have the same tree structure as init_values: "
+                     f"{operand_tree} vs. {init_tree}")
+  if len(flat_operands) != len(flat_inits):
+    raise ValueError("Must have same total number of operands as init_values:  "
+                     f"{len(flat_operands)} vs. {len(flat_inits)}")
+  return flat_operands, flat_inits, operand_tree
+
+
+def _monoid_window_primitive(computation, inits):
+  """The specialised primitive for add/max/min with their identity as init, as JAX picks."""
+  known = _known_scalar_init(inits)
+  if known is None:
+    return None
+  val, dtype = known
   if computation is ew.add:
     return reduce_window_sum_p if val == 0 else None
   if computation is ew.max:
@@ -569,14 +591,7 @@ def _monoid_window_primitive(computation, inits):
 def reduce_window(operand, init_value, computation, window_dimensions, window_strides=None,
                   padding="VALID", base_dilation=None, window_dilation=None):
   """Reduce each (padded, dilated, strided) window of ``operand`` with ``computation``."""
-  flat_operands, operand_tree = tree_util.tree_flatten(operand)
-  flat_inits, init_tree = tree_util.tree_flatten(init_value)
-  if operand_tree != init_tree:
-    raise ValueError("Operands must have the same tree structure as init_values: "
-                     f"{operand_tree} vs. {init_tree}")
-  if len(flat_operands) != len(flat_inits):
-    raise ValueError("Must have same total number of operands as init_values:  "
-                     f"{len(flat_operands)} vs. {len(flat_inits)}")
+  flat_operands, flat_inits, operand_tree = _flat_operands_and_inits(operand, init_value)
   if not flat_operands:
     raise ValueError("reduce_window must have at least one operand.")
   ones = (1,) * len(window_dimensions)
@@ -593,7 +608,7 @@ def reduce_window(operand, init_value, computation, window_dimensions, window_st
   if prim is not None:
     return tree_util.tree_unflatten(operand_tree, [prim.bind(flat_operands[0], **params)])
   avals = tuple(core.get_aval(i) for i in flat_inits)
-  closed, out_tree = _reduction_jaxpr(computation, avals, init_tree)
+  closed, out_tree = _reduction_jaxpr(computation, avals, operand_tree)
   if operand_tree != out_tree:
     raise ValueError("reduce_window output must have the same tree structure as the operands "
                      f"{operand_tree} vs. {out_tree}")
@@ -691,12 +706,10 @@ batching.primitive_batchers[reduce_p] = _reduce_batch
 def _monoid_reducer(computation, inits):
   """The specialised reduction JAX binds for a known monoid with its identity as init."""
   from jaxlite._src.lax import bitwise, lax
-  if len(inits) != 1:
+  known = _known_scalar_init(inits)
+  if known is None:
     return None
-  val = core.concrete_value(inits[0])
-  if val is None or np.shape(val) != ():
-    return None
-  dtype = core.get_aval(inits[0]).dtype
+  val, dtype = known
   intlike = dtype == np.bool_ or dtypes.issubdtype(dtype, np.integer)
   candidates = [(ew.add, 0, "reduce_sum"), (ew.mul, 1, "reduce_prod"),
                 (ew.max, _max_identity(dtype), "reduce_max"),
@@ -715,14 +728,7 @@ def _monoid_reducer(computation, inits):
 def reduce(operands, init_values, computation, dimensions, out_sharding=None):
   """Reduce ``operands`` over ``dimensions`` with ``computation`` starting from
   ``init_values`` (pytrees of matching structure)."""
-  flat_operands, operand_tree = tree_util.tree_flatten(operands)
-  flat_inits, init_tree = tree_util.tree_flatten(init_values)
-  if operand_tree != init_tree:
-    raise ValueError("Operands must have the same tree structure as init_values: "
-                     f"{operand_tree} vs. {init_tree}")
-  if len(flat_operands) != len(flat_inits):
-    raise ValueError("Must have same total number of operands as init_values:  "
-                     f"{len(flat_operands)} vs. {len(flat_inits)}")
+  flat_operands, flat_inits, operand_tree = _flat_operands_and_inits(operands, init_values)
   dimensions = tuple(int(d) for d in dimensions)
   reducer = _monoid_reducer(computation, flat_inits)
   if reducer is not None:
@@ -735,7 +741,7 @@ def reduce(operands, init_values, computation, dimensions, out_sharding=None):
                                            sharding=None)
     return out
   avals = tuple(core.get_aval(i) for i in flat_inits)
-  closed, out_tree = _reduction_jaxpr(computation, avals, init_tree)
+  closed, out_tree = _reduction_jaxpr(computation, avals, operand_tree)
   outs = reduce_p.bind(*flat_operands, *flat_inits, computation=computation, jaxpr=closed,
                        dimensions=dimensions)
   return tree_util.tree_unflatten(out_tree, outs)

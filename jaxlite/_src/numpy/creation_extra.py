@@ -8,7 +8,6 @@ import numpy as np
 
 from jaxlite._src import core
 from jaxlite._src import dtypes
-from jaxlite._src.array import ArrayImpl
 from jaxlite._src.lax import lax
 from jaxlite._src.numpy import util
 from jaxlite._src.numpy.creation import asarray, zeros

@@ -2,18 +2,16 @@
 cross, trace, matvec/vecmat/vecdot."""
 from __future__ import annotations
 
-import operator
 
 import numpy as np
 import opt_einsum
 
-from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src.lax import lax
 from jaxlite._src.numpy import util
 from jaxlite._src.numpy.creation import asarray
 from jaxlite._src.numpy.creation_extra import diagonal
-from jaxlite._src.numpy.shape_ops import reshape, transpose
+from jaxlite._src.numpy.shape_ops import reshape
 
 __all__ = ["inner", "outer", "tensordot", "einsum", "einsum_path", "kron", "cross", "trace",
            "matvec", "vecmat", "vecdot"]

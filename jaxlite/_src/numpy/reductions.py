@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from jaxlite._src import core
 from jaxlite._src import dtypes
 from jaxlite._src.lax import lax
 from jaxlite._src.numpy import util

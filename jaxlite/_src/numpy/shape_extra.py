@@ -8,11 +8,10 @@ import operator
 import numpy as np
 
 from jaxlite._src import core
-from jaxlite._src import dtypes
 from jaxlite._src.lax import lax
 from jaxlite._src.numpy import util
 from jaxlite._src.numpy.creation import asarray
-from jaxlite._src.numpy.shape_ops import concatenate, expand_dims, reshape, stack, transpose
+from jaxlite._src.numpy.shape_ops import concatenate, reshape, transpose
 
 __all__ = ["moveaxis", "swapaxes", "rollaxis", "atleast_1d", "atleast_2d", "atleast_3d",
            "hstack", "vstack", "dstack", "column_stack", "row_stack", "split", "array_split",

@@ -6,7 +6,6 @@ import re
 
 import numpy as np
 
-from jaxlite._src import core
 from jaxlite._src import dtypes
 
 __all__ = ["vectorize", "isrealobj", "iscomplexobj", "isscalar", "iterable", "isreal",

@@ -437,7 +437,6 @@ def dawsn(x):
 
 def _sici_series(t):
   """(Si, Ci - gamma - log t) by their power series, for 0 < t <= 4 (16 terms suffice)."""
-  t2 = t * t
   si, ci = jnp.zeros_like(t), jnp.zeros_like(t)
   odd = t   # t**(2k+1) / (2k+1)!
   even = jnp.ones_like(t)   # t**2k / (2k)!

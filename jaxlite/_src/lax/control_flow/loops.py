@@ -172,7 +172,7 @@ def _reorder_jvp_body(jvp, num_consts, num_carry, n_xs, nz_consts, nz_carry, nz_
                       out_nz):
   """jvp_jaxpr orders (primals, tangents); scan wants (consts, carry, xs) groups."""
   n_p = num_consts + num_carry + n_xs
-  nct, ncat, nxt = sum(nz_consts), sum(nz_carry), sum(nz_xs)
+  nct, ncat = sum(nz_consts), sum(nz_carry)
   idx = list(range(len(jvp.jaxpr.invars)))
   p_c, p_car, p_x = _split(idx[:n_p], num_consts, num_carry)
   t_c, t_car, t_x = _split(idx[n_p:], nct, ncat)
@@ -205,13 +205,19 @@ def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carr
                      unroll=unroll)
   carry, carry_t, ys, ys_t = _split(outs, num_carry, sum(nz_carry), n_ys)
   primal_out = carry + ys
+  tangent_out = _scan_tangents(jaxpr, num_carry, length, nz_carry, out_nz, carry_t, ys_t)
+  return primal_out, tangent_out
+
+
+def _scan_tangents(jaxpr, num_carry, length, nz_carry, out_nz, carry_t, ys_t):
+  """The scan's output tangents: the computed ones where non-zero, symbolic zeros else."""
   it_c, it_y = iter(carry_t), iter(ys_t)
   avals = jaxpr.out_avals
-  tangent_out = [next(it_c) if m else Zero(a.to_tangent_aval())
-                 for a, m in zip(avals[:num_carry], nz_carry)]
-  tangent_out += [next(it_y) if m else Zero(a.update(shape=(length,) + a.shape).to_tangent_aval())
-                  for a, m in zip(avals[num_carry:], out_nz[num_carry:])]
-  return primal_out, tangent_out
+  out = [next(it_c) if m else Zero(a.to_tangent_aval())
+         for a, m in zip(avals[:num_carry], nz_carry)]
+  out += [next(it_y) if m else Zero(a.update(shape=(length,) + a.shape).to_tangent_aval())
+          for a, m in zip(avals[num_carry:], out_nz[num_carry:])]
+  return out
 
 
 def _scan_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, length, reverse,
@@ -244,12 +250,7 @@ def _scan_linearize(parent, tangent_trace, primals, tangents, *, jaxpr, length, 
   t_outs = scan_p.bind_with_trace(tangent_trace, args, dict(
       jaxpr=body, length=length, reverse=reverse, num_consts=nct, num_carry=ncat, unroll=unroll))
   carry_t, ys_t = t_outs[:ncat], t_outs[ncat:]
-  it_c, it_y = iter(carry_t), iter(ys_t)
-  avals = jaxpr.out_avals
-  tangent_out = [next(it_c) if m else Zero(a.to_tangent_aval())
-                 for a, m in zip(avals[:num_carry], nz_carry)]
-  tangent_out += [next(it_y) if m else Zero(a.update(shape=(length,) + a.shape).to_tangent_aval())
-                  for a, m in zip(avals[num_carry:], out_nz[num_carry:])]
+  tangent_out = _scan_tangents(jaxpr, num_carry, length, nz_carry, out_nz, carry_t, ys_t)
   return carry + ys, tangent_out
 
 
@@ -387,7 +388,7 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
     if new == nz_carry:
       break
     nz_carry = new
-  nb, nbt, ncart = body_nconsts, sum(nz_b), sum(nz_carry)
+  nb, nbt = body_nconsts, sum(nz_b)
   idx = list(range(len(jvp.jaxpr.invars)))
   p_b, p_car = idx[:nb], idx[nb:nb + n]
   t_b, t_car = idx[nb + n:nb + n + nbt], idx[nb + n + nbt:]
