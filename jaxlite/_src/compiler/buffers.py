@@ -12,7 +12,8 @@ freed pages back to the host). Safety rules:
 
 - A value that may reach an output, or be seen by code that could keep it (callbacks,
   sub-programs), never lives in a slot: results handed to the caller never alias the pool.
-- Inputs and constants are never written.
+- Inputs and constants are never written, except inputs the caller donated
+  (``donation_targets``).
 - A call that finds the pool busy (another thread, a re-entrant call) gets fresh buffers."""
 from __future__ import annotations
 
